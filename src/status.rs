@@ -1,0 +1,252 @@
+//! `powerhook status`: one sample, the triggers it would fire, and the strategy the seed's
+//! logic would pick now, judged on that one sample without hysteresis. No side effects: the
+//! database is only read, and only if it exists.
+
+use crate::agent::{frugal_reason, AgentState};
+use crate::config::Config;
+use crate::root::Root;
+use crate::sense::{Sample, Sensor};
+use crate::store::{Store, StoreCounts};
+use crate::strategy::{decide, Strategy};
+use crate::trigger::{judge_instant, Signal};
+use crate::workload::WorkloadPatterns;
+use serde::Serialize;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActiveTrigger {
+    pub signal: Signal,
+    pub trigger_type: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Frugal {
+    pub active: bool,
+    pub reason: Option<String>,
+    /// The tick the agent uses in this state.
+    pub tick_ms: u64,
+    pub process_scan_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    pub sample: Sample,
+    pub active_triggers: Vec<ActiveTrigger>,
+    pub strategy: Strategy,
+    pub workload: WorkloadPatterns,
+    pub frugal: Frugal,
+    pub next_scheduled: Option<String>,
+    /// The agent's own report, when one has run on this data dir.
+    pub agent: Option<AgentState>,
+    pub store: Option<StoreCounts>,
+}
+
+/// Timer wake-up latency, the quantity the agent measures on each tick: the largest
+/// overshoot of three 20 ms sleeps.
+pub fn latency_probe() -> f64 {
+    (0..3)
+        .map(|_| {
+            let want = Duration::from_millis(20);
+            let t = Instant::now();
+            std::thread::sleep(want);
+            t.elapsed().saturating_sub(want).as_secs_f64() * 1000.0
+        })
+        .fold(0.0, f64::max)
+}
+
+pub fn collect(config: &Config, root: Root, data_dir: &Path) -> StatusReport {
+    let mut sensor = Sensor::new(root, config.sampling.top_processes);
+    sensor.prime();
+    std::thread::sleep(Duration::from_millis(200));
+    let latency = latency_probe();
+    let sample = sensor.sample(Some(latency), true);
+    let patterns = WorkloadPatterns::none();
+    let (active, conditions) = judge_instant(&sample, &patterns, config);
+    let strategy = decide(&conditions);
+    let reason = frugal_reason(&sample, config);
+    let s = &config.sampling;
+    let frugal = Frugal {
+        active: reason.is_some(),
+        tick_ms: if reason.is_some() {
+            s.interval.0 .0.max(s.saver_interval.0 .0)
+        } else {
+            s.interval.0 .0
+        }
+        .as_millis() as u64,
+        process_scan_ms: if reason.is_some() {
+            s.saver_process_scan_interval.0 .0
+        } else {
+            s.process_scan_interval.0 .0
+        }
+        .as_millis() as u64,
+        reason,
+    };
+    let (agent, store) = match Store::open_read_only(&crate::store::db_path(data_dir)) {
+        Ok(Some(st)) => {
+            let agent = st
+                .meta("agent")
+                .ok()
+                .flatten()
+                .and_then(|j| serde_json::from_str(&j).ok());
+            (agent, st.counts().ok())
+        }
+        _ => (None, None),
+    };
+    StatusReport {
+        active_triggers: active
+            .into_iter()
+            .map(|s| ActiveTrigger {
+                signal: s,
+                trigger_type: s.trigger_type(),
+            })
+            .collect(),
+        strategy,
+        workload: patterns,
+        frugal,
+        next_scheduled: crate::agent::next_scheduled(config).map(|t| t.to_rfc3339()),
+        agent,
+        store,
+        sample,
+    }
+}
+
+fn opt(v: Option<f64>, unit: &str) -> String {
+    v.map(|v| format!("{v:.1}{unit}"))
+        .unwrap_or_else(|| "n/a".into())
+}
+
+/// The human form of a status report.
+pub fn render(r: &StatusReport) -> String {
+    use std::fmt::Write;
+    let s = &r.sample;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "cpu        {}  (load {})",
+        opt(s.cpu_percent(), "%"),
+        opt(s.load.as_ref().map(|l| l.one), "")
+    );
+    let _ = writeln!(
+        o,
+        "memory     {}  (swap {})",
+        opt(s.memory_percent(), "%"),
+        opt(s.memory.as_ref().map(|m| m.swap_used_percent), "%")
+    );
+    let _ = writeln!(
+        o,
+        "latency    {}  (timer wake-up delay)",
+        opt(s.latency_ms, " ms")
+    );
+    match &s.battery {
+        Some(b) => {
+            let _ = writeln!(
+                o,
+                "battery    {:.0}% {:?}, draw {}, to empty {} [{}]",
+                b.percent,
+                b.state,
+                opt(b.power_w, " W"),
+                b.time_to_empty_s
+                    .map(|t| format!("{}m", t / 60))
+                    .unwrap_or_else(|| "n/a".into()),
+                b.source
+            );
+        }
+        None => {
+            let _ = writeln!(o, "battery    none");
+        }
+    }
+    let ac = match s.ac_online {
+        Some(true) => "online",
+        Some(false) => "offline",
+        None => "unknown",
+    };
+    let _ = writeln!(o, "ac         {ac}");
+    match &s.power_mode {
+        Some(p) => {
+            let _ = writeln!(o, "power mode {} [{}]", p.profile, p.source);
+        }
+        None => {
+            let _ = writeln!(o, "power mode unknown");
+        }
+    }
+    let _ = writeln!(
+        o,
+        "gpu        {}",
+        if s.gpu.present { "present" } else { "none" }
+    );
+    if !s.top_processes.is_empty() {
+        let top: Vec<String> = s
+            .top_processes
+            .iter()
+            .map(|p| format!("{} ({}) {:.0}%", p.name, p.pid, p.cpu_percent))
+            .collect();
+        let _ = writeln!(o, "top        {}", top.join(", "));
+    }
+    let triggers: Vec<&str> = r
+        .active_triggers
+        .iter()
+        .map(|t| t.signal.as_str())
+        .collect();
+    let _ = writeln!(
+        o,
+        "triggers   {}",
+        if triggers.is_empty() {
+            "none".to_string()
+        } else {
+            triggers.join(", ")
+        }
+    );
+    let st = &r.strategy;
+    if st.should_optimize {
+        let _ = writeln!(
+            o,
+            "strategy   {} on {} ({}): {}",
+            st.optimization_type.map(|t| t.as_str()).unwrap_or("?"),
+            st.target_engine.map(|e| e.as_str()).unwrap_or("?"),
+            st.priority.map(|p| p.as_str()).unwrap_or("?"),
+            st.reason
+        );
+    } else {
+        let _ = writeln!(o, "strategy   no optimization: {}", st.reason);
+    }
+    match &r.frugal.reason {
+        Some(why) => {
+            let _ = writeln!(
+                o,
+                "agent      backs off: {why} (tick {} ms, process scan {} ms)",
+                r.frugal.tick_ms, r.frugal.process_scan_ms
+            );
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "agent      normal cadence (tick {} ms)",
+                r.frugal.tick_ms
+            );
+        }
+    }
+    if let Some(a) = &r.agent {
+        let _ = writeln!(
+            o,
+            "daemon     {} (pid {}, mode {}, since {})",
+            if a.running { "running" } else { "stopped" },
+            a.pid,
+            a.mode,
+            a.started_at
+        );
+        if let Some(e) = &a.config_error {
+            let _ = writeln!(
+                o,
+                "           config reload failed, last good config kept: {e}"
+            );
+        }
+    }
+    if let Some(n) = &r.next_scheduled {
+        let _ = writeln!(o, "scheduled  next {n}");
+    }
+    for e in &s.errors {
+        let _ = writeln!(o, "error      {}: {}", e.reading, e.message);
+    }
+    o
+}
