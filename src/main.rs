@@ -156,8 +156,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Status { json } => {
-            let config = load_config(&cli)?;
-            let report = powerhook::status::collect(&config, Root::from_env(), &data_dir);
+            let (config, config_error) = match load_config(&cli) {
+                Ok(c) => (c, None),
+                Err(e) => {
+                    eprintln!("powerhook: {e:#}\npowerhook: judging with the default thresholds");
+                    (Config::default(), Some(format!("{e:#}")))
+                }
+            };
+            let report =
+                powerhook::status::collect(&config, config_error, Root::from_env(), &data_dir);
             if *json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

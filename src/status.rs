@@ -40,6 +40,8 @@ pub struct StatusReport {
     /// The agent's own report, when one has run on this data dir.
     pub agent: Option<AgentState>,
     pub store: Option<StoreCounts>,
+    /// The config file's error, when it does not parse (status then judges with defaults).
+    pub config_error: Option<String>,
 }
 
 /// Timer wake-up latency, the quantity the agent measures on each tick: the largest
@@ -55,7 +57,12 @@ pub fn latency_probe() -> f64 {
         .fold(0.0, f64::max)
 }
 
-pub fn collect(config: &Config, root: Root, data_dir: &Path) -> StatusReport {
+pub fn collect(
+    config: &Config,
+    config_error: Option<String>,
+    root: Root,
+    data_dir: &Path,
+) -> StatusReport {
     let mut sensor = Sensor::new(root, config.sampling.top_processes);
     sensor.prime();
     std::thread::sleep(Duration::from_millis(200));
@@ -107,6 +114,7 @@ pub fn collect(config: &Config, root: Root, data_dir: &Path) -> StatusReport {
         next_scheduled: crate::agent::next_scheduled(config).map(|t| t.to_rfc3339()),
         agent,
         store,
+        config_error,
         sample,
     }
 }
@@ -241,6 +249,9 @@ pub fn render(r: &StatusReport) -> String {
                 "           config reload failed, last good config kept: {e}"
             );
         }
+    }
+    if let Some(e) = &r.config_error {
+        let _ = writeln!(o, "config     error, judged with default thresholds: {e}");
     }
     if let Some(n) = &r.next_scheduled {
         let _ = writeln!(o, "scheduled  next {n}");

@@ -380,7 +380,8 @@ fn read_upower(conn: &zbus::blocking::Connection) -> zbus::Result<(Option<Batter
         if battery.is_none() && as_bool(props.get("PowerSupply")).unwrap_or(true) {
             battery = battery_from(&props);
         }
-        if as_f64(props.get("Type")) == Some(KIND_LINE_POWER) {
+        // Only line-power devices have `Online` (some report no `Type`).
+        if as_f64(props.get("Type")) == Some(KIND_LINE_POWER) || props.contains_key("Online") {
             ac = as_bool(props.get("Online")).or(ac);
         }
     }
