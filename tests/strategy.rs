@@ -21,11 +21,13 @@ fn mem() -> Option<(f64, f64)> {
     Some((91.0, 80.0))
 }
 
+type Want = Option<(T, Engine, Priority)>;
+
 #[test]
 fn every_branch_and_tie_in_the_seeds_order() {
     let base = Conditions::default;
     #[rustfmt::skip]
-    let table: Vec<(&str, Conditions, Option<(T, Engine, Priority)>, &str)> = vec![
+    let table: Vec<(&str, Conditions, Want, &str)> = vec![
         ("nothing", base(), None, NO_OPTIMIZATION_REASON),
         ("latency", Conditions { latency: lat(), ..base() }, Some((T::LatencyCritical, Engine::Neuromorphic, Priority::High)), "Latency (80ms) exceeds threshold (50ms)"),
         ("np-hard", Conditions { np_hard: np(), ..base() }, Some((T::QuantumAccelerated, Engine::Quantum, Priority::Medium)), "NP-hard computation pattern detected (np_hard)"),
