@@ -1,0 +1,31 @@
+# Shared by the install scripts: install Debian/Ubuntu packages that are missing, once.
+# Usage: . scripts/deps/lib.sh; need_packages pkg1 pkg2 ...
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "need root to run: $*" >&2; return 1; fi
+}
+
+need_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}" >&2
+  if [ -z "${POWERHOOK_APT_UPDATED:-}" ]; then
+    as_root apt-get update -qq
+    export POWERHOOK_APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+need_rust() {
+  if ! command -v cargo >/dev/null; then
+    [ -x "$HOME/.cargo/bin/cargo" ] || {
+      need_packages curl ca-certificates
+      curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy,rustfmt
+    }
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+}
