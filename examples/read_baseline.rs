@@ -14,7 +14,10 @@ fn slurp(path: &std::path::Path, buf: &mut Vec<u8>) {
 }
 
 fn main() {
-    let args: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let (interval, ticks, scan_every) = match args.as_slice() {
         [i, t, s] => (Duration::from_millis(*i), *t, Duration::from_millis(*s)),
         _ => {
@@ -43,7 +46,10 @@ fn main() {
             last_scan = Instant::now();
             if let Ok(dir) = std::fs::read_dir("/proc") {
                 for e in dir.flatten() {
-                    if e.file_name().to_str().is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())) {
+                    if e.file_name()
+                        .to_str()
+                        .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+                    {
                         slurp(&e.path().join("stat"), &mut buf);
                     }
                 }

@@ -169,3 +169,17 @@ fn status_shows_a_broken_reading_and_still_answers() {
     assert_eq!(code, 0);
     assert!(out.contains("error      memory:"), "{out}");
 }
+
+#[test]
+fn drm_cards_are_gpus_and_connectors_are_not() {
+    let root = FakeRoot::laptop();
+    root.write("sys/class/drm/card0/device/vendor", "0x8086\n");
+    root.write("sys/class/drm/card0-eDP-1/status", "connected\n");
+    root.write("sys/class/drm/renderD128/dev", "226:128\n");
+    let mut sensor = Sensor::new(Root::new(root.path()), 3);
+    let s = sensor.sample(None, true);
+    assert!(s.gpu.present);
+    assert_eq!(s.gpu.source, Some("drm"));
+    assert_eq!(s.gpu.devices.len(), 1);
+    assert_eq!(s.gpu.devices[0].vendor_name, Some("Intel"));
+}
