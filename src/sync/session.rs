@@ -1,0 +1,369 @@
+//! The Supabase Auth session: where the REST API is, which JWT to send, and how to refresh it.
+//! Sessions are kept in a mode-0600 file in the data dir (`session.json`), replaced atomically
+//! (write a temp file, fsync, rename) because Supabase's refresh tokens are single-use.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use super::SyncError;
+
+/// A signed-in user's tokens as Supabase Auth returns them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Unix seconds at which the access token expires.
+    pub expires_at: u64,
+    pub user_id: Option<String>,
+    pub email: Option<String>,
+}
+
+impl Session {
+    /// True if the access token expires within `margin`.
+    pub fn expires_within(&self, margin: Duration) -> bool {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        self.expires_at <= now.saturating_add(margin.as_secs())
+    }
+}
+
+/// The session file in the data dir.
+#[derive(Debug, Clone)]
+pub struct SessionStore {
+    path: PathBuf,
+}
+
+impl SessionStore {
+    pub fn in_data_dir(data_dir: &Path) -> Self {
+        SessionStore {
+            path: data_dir.join("session.json"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn load(&self) -> Result<Option<Session>, SyncError> {
+        match fs::read(&self.path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+                SyncError::Config(format!(
+                    "{} is not a powerhook session ({e}); run `powerhook login` again",
+                    self.path.display()
+                ))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(SyncError::Io {
+                path: self.path.display().to_string(),
+                source: e,
+            }),
+        }
+    }
+
+    /// Replaces the session atomically; the file is created with mode 0600.
+    pub fn save(&self, session: &Session) -> Result<(), SyncError> {
+        let io = |e| SyncError::Io {
+            path: self.path.display().to_string(),
+            source: e,
+        };
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir).map_err(io)?;
+        let tmp = self
+            .path
+            .with_extension(format!("json.tmp{}", std::process::id()));
+        let body = serde_json::to_vec_pretty(session)?;
+        {
+            let mut f = fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&tmp)
+                .map_err(io)?;
+            f.write_all(&body).map_err(io)?;
+            f.sync_all().map_err(io)?;
+        }
+        fs::rename(&tmp, &self.path).map_err(io)?;
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+
+    pub fn remove(&self) -> Result<bool, SyncError> {
+        match fs::remove_file(&self.path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(SyncError::Io {
+                path: self.path.display().to_string(),
+                source: e,
+            }),
+        }
+    }
+}
+
+/// Where the JWT for uploads comes from.
+#[derive(Debug, Clone)]
+pub enum TokenSource {
+    /// `SUPABASE_ACCESS_TOKEN`: used as is, never refreshed.
+    Fixed(String),
+    /// The stored session from `powerhook login`.
+    Stored(SessionStore),
+}
+
+/// Endpoints, the public anon key, and the user's token source.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// PostgREST base, e.g. `https://x.supabase.co/rest/v1`.
+    pub rest_url: String,
+    /// Supabase Auth base, e.g. `https://x.supabase.co/auth/v1` (None: no refresh possible).
+    pub auth_url: Option<String>,
+    /// The project's anon key, sent as `apikey` (never as the bearer token of an upload).
+    pub anon_key: Option<String>,
+    pub token: TokenSource,
+}
+
+impl Credentials {
+    /// From the environment: `SUPABASE_URL` (REST base `$SUPABASE_URL/rest/v1`, Auth base
+    /// `$SUPABASE_URL/auth/v1`) or `SUPABASE_REST_URL` (a REST base used as is),
+    /// `SUPABASE_ANON_KEY`, and `SUPABASE_ACCESS_TOKEN` (a user JWT instead of the session).
+    pub fn from_env(data_dir: &Path) -> Result<Credentials, SyncError> {
+        Self::from_vars(
+            |k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()),
+            data_dir,
+        )
+    }
+
+    pub fn from_vars(
+        var: impl Fn(&str) -> Option<String>,
+        data_dir: &Path,
+    ) -> Result<Credentials, SyncError> {
+        let base = var("SUPABASE_URL").map(|u| u.trim().trim_end_matches('/').to_string());
+        let rest_url = match (var("SUPABASE_REST_URL"), &base) {
+            (Some(r), _) => r.trim().trim_end_matches('/').to_string(),
+            (None, Some(b)) => format!("{b}/rest/v1"),
+            (None, None) => {
+                return Err(SyncError::Config(
+                    "no Supabase endpoint: set SUPABASE_URL (and SUPABASE_ANON_KEY), \
+                     or SUPABASE_REST_URL for a self-hosted PostgREST"
+                        .into(),
+                ))
+            }
+        };
+        let auth_url = base.as_ref().map(|b| format!("{b}/auth/v1"));
+        let anon_key = var("SUPABASE_ANON_KEY").map(|k| k.trim().to_string());
+        if base.is_some() && anon_key.is_none() {
+            return Err(SyncError::Config(
+                "SUPABASE_URL is set but SUPABASE_ANON_KEY is not: Supabase needs the \
+                 project's anon key as the apikey header"
+                    .into(),
+            ));
+        }
+        let token = match var("SUPABASE_ACCESS_TOKEN") {
+            Some(t) => TokenSource::Fixed(t.trim().to_string()),
+            None => TokenSource::Stored(SessionStore::in_data_dir(data_dir)),
+        };
+        Ok(Credentials {
+            rest_url,
+            auth_url,
+            anon_key,
+            token,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    refresh_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+    #[serde(default)]
+    expires_at: Option<u64>,
+    #[serde(default)]
+    user: Option<TokenUser>,
+}
+
+#[derive(Deserialize)]
+struct TokenUser {
+    id: Option<String>,
+    email: Option<String>,
+}
+
+/// Supabase Auth's error body (GoTrue has used several shapes over time).
+#[derive(Deserialize, Default)]
+struct AuthErrorBody {
+    error: Option<String>,
+    error_description: Option<String>,
+    msg: Option<String>,
+    message: Option<String>,
+    error_code: Option<String>,
+}
+
+fn auth_error_text(status: u16, body: &str) -> String {
+    let e: AuthErrorBody = serde_json::from_str(body).unwrap_or_default();
+    let code = e.error_code.or(e.error).unwrap_or_default();
+    let msg = e
+        .error_description
+        .or(e.msg)
+        .or(e.message)
+        .unwrap_or_else(|| body.chars().take(200).collect());
+    format!("HTTP {status} {code}: {msg}")
+}
+
+fn http_client(timeout: Duration) -> Result<reqwest::Client, SyncError> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .build()
+        .map_err(|e| SyncError::Config(format!("cannot build the HTTP client: {e}")))
+}
+
+async fn token_request(
+    creds: &Credentials,
+    grant: &str,
+    body: serde_json::Value,
+    timeout: Duration,
+) -> Result<Session, SyncError> {
+    let auth = creds
+        .auth_url
+        .as_deref()
+        .ok_or_else(|| SyncError::Config("no Supabase Auth endpoint: set SUPABASE_URL".into()))?;
+    let client = http_client(timeout)?;
+    let mut req = client
+        .post(format!("{auth}/token"))
+        .query(&[("grant_type", grant)])
+        .json(&body);
+    if let Some(k) = &creds.anon_key {
+        req = req.header("apikey", k);
+    }
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| SyncError::Auth(format!("cannot reach Supabase Auth at {auth}: {e}")))?;
+    let status = resp.status().as_u16();
+    let text = resp
+        .text()
+        .await
+        .map_err(|e| SyncError::Auth(format!("reading Supabase Auth's answer: {e}")))?;
+    if !(200..300).contains(&status) {
+        return Err(SyncError::Auth(auth_error_text(status, &text)));
+    }
+    let t: TokenResponse = serde_json::from_str(&text).map_err(|e| {
+        SyncError::Auth(format!(
+            "Supabase Auth answered something that is not a session: {e}"
+        ))
+    })?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let expires_at = t
+        .expires_at
+        .or(t.expires_in.map(|s| now + s))
+        .unwrap_or(now + 3600);
+    Ok(Session {
+        access_token: t.access_token,
+        refresh_token: t.refresh_token,
+        expires_at,
+        user_id: t.user.as_ref().and_then(|u| u.id.clone()),
+        email: t.user.and_then(|u| u.email),
+    })
+}
+
+/// `POST /auth/v1/token?grant_type=password`; stores the session.
+pub async fn login(
+    creds: &Credentials,
+    store: &SessionStore,
+    email: &str,
+    password: &str,
+    timeout: Duration,
+) -> Result<Session, SyncError> {
+    let s = token_request(
+        creds,
+        "password",
+        serde_json::json!({"email": email, "password": password}),
+        timeout,
+    )
+    .await
+    .map_err(|e| match e {
+        SyncError::Auth(m) => SyncError::Auth(format!("login failed: {m}")),
+        other => other,
+    })?;
+    store.save(&s)?;
+    Ok(s)
+}
+
+/// `POST /auth/v1/token?grant_type=refresh_token` with the stored refresh token; the new pair
+/// replaces the old one atomically. If another process refreshed first (the stored token is
+/// no longer the one we hold), its session is used instead of spending a used token.
+pub async fn refresh(
+    creds: &Credentials,
+    store: &SessionStore,
+    held: Option<&Session>,
+    timeout: Duration,
+) -> Result<Session, SyncError> {
+    let current = store.load()?.ok_or_else(|| {
+        SyncError::Auth(
+            "not logged in: run `powerhook login` (or set SUPABASE_ACCESS_TOKEN)".into(),
+        )
+    })?;
+    if let Some(h) = held {
+        if h.refresh_token != current.refresh_token
+            && !current.expires_within(Duration::from_secs(60))
+        {
+            return Ok(current);
+        }
+    }
+    let s = token_request(
+        creds,
+        "refresh_token",
+        serde_json::json!({"refresh_token": current.refresh_token}),
+        timeout,
+    )
+    .await
+    .map_err(|e| match e {
+        SyncError::Auth(m) => SyncError::Auth(format!(
+            "the session could not be refreshed ({m}); rows stay pending: run `powerhook login`"
+        )),
+        other => other,
+    })?;
+    let s = Session {
+        user_id: s.user_id.or(current.user_id),
+        email: s.email.or(current.email),
+        ..s
+    };
+    store.save(&s)?;
+    Ok(s)
+}
+
+/// Revokes the session at Supabase Auth (best effort) and deletes it locally.
+/// Returns whether a session was stored.
+pub async fn logout(
+    creds: &Credentials,
+    store: &SessionStore,
+    timeout: Duration,
+) -> Result<bool, SyncError> {
+    let Some(s) = store.load()? else {
+        return Ok(false);
+    };
+    if let Some(auth) = &creds.auth_url {
+        let client = http_client(timeout)?;
+        let mut req = client
+            .post(format!("{auth}/logout"))
+            .bearer_auth(&s.access_token);
+        if let Some(k) = &creds.anon_key {
+            req = req.header("apikey", k);
+        }
+        // Offline logout still forgets the session locally.
+        let _ = req.send().await;
+    }
+    store.remove()
+}
