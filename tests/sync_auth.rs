@@ -8,7 +8,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use powerhook::sync::{self, Credentials, Session, SessionStore, SyncError, SyncSettings, TokenSource};
+use powerhook::sync::{
+    self, Credentials, Session, SessionStore, SyncError, SyncSettings, TokenSource,
+};
 use support::auth_standin::AuthStandin;
 use support::local::{self, Recorder};
 
@@ -58,25 +60,42 @@ fn cli_login_sync_logout() {
         }
         child.wait_with_output().expect("wait")
     };
-    let bad = run(&["login", "--email", "ada@example.com", "--password-stdin"], "wrong\n");
+    let bad = run(
+        &["login", "--email", "ada@example.com", "--password-stdin"],
+        "wrong\n",
+    );
     assert!(!bad.status.success());
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("Invalid login credentials"), "{err}");
 
-    let ok = run(&["login", "--email", "ada@example.com", "--password-stdin"], "correct horse\n");
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let ok = run(
+        &["login", "--email", "ada@example.com", "--password-stdin"],
+        "correct horse\n",
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     let file = data.path().join("session.json");
-    let mode = std::fs::metadata(&file).expect("session file").permissions().mode();
+    let mode = std::fs::metadata(&file)
+        .expect("session file")
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
 
     let s = run(&["sync", "--once"], "");
     assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
     let out = String::from_utf8_lossy(&s.stdout);
-    assert!(out.contains("uploaded 1 optimizations, 2 metric rows"), "{out}");
+    assert!(
+        out.contains("uploaded 1 optimizations, 2 metric rows"),
+        "{out}"
+    );
     assert!(out.contains("0 pending, 3 synced, 0 quarantined"), "{out}");
     local::assert_all_arrived(&sb.pg, &conn, user);
 
-    let session: Session = serde_json::from_slice(&std::fs::read(&file).expect("read")).expect("session");
+    let session: Session =
+        serde_json::from_slice(&std::fs::read(&file).expect("read")).expect("session");
     let out = run(&["logout"], "");
     assert!(out.status.success());
     assert!(!file.exists(), "logout deletes the session");
@@ -91,7 +110,12 @@ fn cli_login_sync_logout() {
     store.save(&session).expect("restore old session");
     let rt = tokio::runtime::Runtime::new().expect("rt");
     let e = rt
-        .block_on(sync::session::refresh(&creds, &store, None, Duration::from_secs(5)))
+        .block_on(sync::session::refresh(
+            &creds,
+            &store,
+            None,
+            Duration::from_secs(5),
+        ))
         .expect_err("revoked at logout");
     assert!(e.to_string().contains("Revoked"), "{e}");
     // Without a session, sync says so.
@@ -122,13 +146,18 @@ async fn expired_jwt_is_refreshed_once_and_the_new_pair_stored() {
         ..first.clone()
     };
     store.save(&expired).expect("save");
-    let r = sync::sync_once(&db, &SyncSettings::default(), &creds).await.expect("pass");
+    let r = sync::sync_once(&db, &SyncSettings::default(), &creds)
+        .await
+        .expect("pass");
     assert!(r.session_refreshed);
     assert_eq!((r.uploaded(), r.counts.pending), (3, 0));
     assert_eq!(r.requests, 3, "one 401, its retry, then the metrics batch");
     assert_eq!(auth.refresh_grants(), 1);
     let now = store.load().expect("load").expect("session");
-    assert_ne!(now.refresh_token, first.refresh_token, "the new pair replaced the old");
+    assert_ne!(
+        now.refresh_token, first.refresh_token,
+        "the new pair replaced the old"
+    );
     assert_eq!(now.user_id.as_deref(), Some(user));
     local::assert_all_arrived(&sb.pg, &conn, user);
 
@@ -139,14 +168,21 @@ async fn expired_jwt_is_refreshed_once_and_the_new_pair_stored() {
     };
     store.save(&stale).expect("save");
     Recorder::new(23).optimization_with_metrics(&mut conn, local::week_start());
-    let r = sync::sync_once(&db, &SyncSettings::default(), &creds).await.expect("pass");
+    let r = sync::sync_once(&db, &SyncSettings::default(), &creds)
+        .await
+        .expect("pass");
     assert!(r.session_refreshed);
     assert_eq!((r.uploaded(), r.requests), (3, 2));
     assert_eq!(auth.refresh_grants(), 2);
     // The old refresh token was single-use.
-    let e = sync::session::refresh(&creds, &SessionStore::in_data_dir(data.path()), None, Duration::from_secs(5))
-        .await
-        .map(|s| s.refresh_token);
+    let e = sync::session::refresh(
+        &creds,
+        &SessionStore::in_data_dir(data.path()),
+        None,
+        Duration::from_secs(5),
+    )
+    .await
+    .map(|s| s.refresh_token);
     assert!(e.is_ok(), "the current token refreshes");
     store.save(&now).expect("put back a used token");
     let e = sync::session::refresh(&creds, &store, None, Duration::from_secs(5))
@@ -180,26 +216,48 @@ async fn revoked_refresh_token_is_a_clear_error_and_rows_stay_pending() {
         .expect_err("cannot refresh");
     assert!(matches!(e, SyncError::Auth(_)), "{e:?}");
     let msg = e.to_string();
-    assert!(msg.contains("Invalid Refresh Token") && msg.contains("rows stay pending") && msg.contains("powerhook login"), "{msg}");
+    assert!(
+        msg.contains("Invalid Refresh Token")
+            && msg.contains("rows stay pending")
+            && msg.contains("powerhook login"),
+        "{msg}"
+    );
     assert_eq!(local::outbox_state(&conn), (3, 0, 0));
     let attempts: i64 = conn
         .query_row("SELECT MAX(attempts) FROM sync_outbox", [], |r| r.get(0))
         .expect("attempts");
     assert_eq!(attempts, 0, "an auth failure is not the rows' fault");
     let counts = sync::outbox_counts(&conn).expect("counts");
-    assert!(counts.last_error.as_deref().is_some_and(|e| e.contains("Invalid Refresh Token")), "{counts:?}");
-    assert_eq!(sb.pg.count("SELECT count(*) FROM performance_optimizations"), 0);
+    assert!(
+        counts
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("Invalid Refresh Token")),
+        "{counts:?}"
+    );
+    assert_eq!(
+        sb.pg
+            .count("SELECT count(*) FROM performance_optimizations"),
+        0
+    );
 
     // An expired SUPABASE_ACCESS_TOKEN cannot be refreshed either: a clear error.
     let fixed = Credentials {
-        token: TokenSource::Fixed(support::jwt(Some(user), "authenticated", support::unix_now() - 60)),
+        token: TokenSource::Fixed(support::jwt(
+            Some(user),
+            "authenticated",
+            support::unix_now() - 60,
+        )),
         ..creds
     };
     let e = sync::sync_once(&db, &SyncSettings::default(), &fixed)
         .await
         .expect_err("expired fixed token");
     let msg = e.to_string();
-    assert!(msg.contains("SUPABASE_ACCESS_TOKEN") && msg.contains("JWT expired"), "{msg}");
+    assert!(
+        msg.contains("SUPABASE_ACCESS_TOKEN") && msg.contains("JWT expired"),
+        "{msg}"
+    );
     assert_eq!(local::outbox_state(&conn), (3, 0, 0));
 }
 
@@ -217,7 +275,9 @@ async fn post(url: &str, bearer: Option<&str>, body: serde_json::Value) -> (u16,
 }
 
 async fn get(url: &str, bearer: Option<&str>) -> (u16, String) {
-    let mut req = reqwest::Client::new().get(url).header("apikey", support::anon_key());
+    let mut req = reqwest::Client::new()
+        .get(url)
+        .header("apikey", support::anon_key());
     if let Some(b) = bearer {
         req = req.bearer_auth(b);
     }
@@ -240,7 +300,9 @@ async fn rls_keeps_users_apart_and_anon_out() {
         anon_key: Some(support::anon_key()),
         token: TokenSource::Fixed(support::user_jwt(a)),
     };
-    let r = sync::sync_once(&db, &SyncSettings::default(), &creds_a).await.expect("a uploads");
+    let r = sync::sync_once(&db, &SyncSettings::default(), &creds_a)
+        .await
+        .expect("a uploads");
     assert_eq!(r.uploaded(), 3);
     let (ja, jb) = (support::user_jwt(a), support::user_jwt(b));
     let opts = format!("{}/performance_optimizations", sb.rest_url());
@@ -264,7 +326,10 @@ async fn rls_keeps_users_apart_and_anon_out() {
     });
     let (st, body) = post(&opts, Some(&jb), row.clone()).await;
     assert_eq!(st, 403, "{body}");
-    assert!(body.contains("42501") && body.contains("row-level security"), "{body}");
+    assert!(
+        body.contains("42501") && body.contains("row-level security"),
+        "{body}"
+    );
     // Nor attach metrics to A's optimization.
     let metric = serde_json::json!({
         "id": "77777777-7777-4777-8777-777777777777", "optimization_id": opt_a,
@@ -281,7 +346,10 @@ async fn rls_keeps_users_apart_and_anon_out() {
     for bearer in [None, Some(support::anon_key())] {
         let (st, body) = post(&opts, bearer.as_deref(), anon_row.clone()).await;
         assert_eq!(st, 401, "{body}");
-        assert!(body.contains("42501") && body.contains("permission denied"), "{body}");
+        assert!(
+            body.contains("42501") && body.contains("permission denied"),
+            "{body}"
+        );
         let (st, body) = get(&format!("{opts}?select=id"), bearer.as_deref()).await;
         assert_eq!(st, 401, "{body}");
     }
@@ -291,11 +359,15 @@ async fn rls_keeps_users_apart_and_anon_out() {
     let (st, body) = post(&opts, Some(&jb), own).await;
     assert_eq!(st, 201, "{body}");
     assert_eq!(
-        sb.pg.count(&format!("SELECT count(*) FROM performance_optimizations WHERE user_id = '{b}'")),
+        sb.pg.count(&format!(
+            "SELECT count(*) FROM performance_optimizations WHERE user_id = '{b}'"
+        )),
         1
     );
     assert_eq!(
-        sb.pg.count(&format!("SELECT count(*) FROM performance_optimizations WHERE user_id = '{a}'")),
+        sb.pg.count(&format!(
+            "SELECT count(*) FROM performance_optimizations WHERE user_id = '{a}'"
+        )),
         1
     );
 }
