@@ -183,7 +183,8 @@ pub fn record_pass(
     Ok(())
 }
 
-/// Due pending rows of `table`, oldest first. Children whose parent optimization is still
+/// Due pending rows of `table`, in outbox key order (the pending index walked up to `limit`;
+/// sorting by age would scan every pending row for each batch). Children whose parent optimization is still
 /// pending wait for it. With `respect_backoff` false (a manual run), rows waiting for their
 /// next attempt are due too. Outbox rows whose local row is gone are quarantined here.
 pub fn due_rows(
@@ -213,7 +214,6 @@ pub fn due_rows(
          WHERE o.table_name = ?1 AND o.quarantined = 0 AND o.synced_at IS NULL
            AND (?2 = 0 OR o.next_attempt_at IS NULL OR o.next_attempt_at <= ?3)
            {parent_wait}
-         ORDER BY o.enqueued_at, o.row_id
          LIMIT ?4",
         tbl = table.name
     );
@@ -294,7 +294,7 @@ fn json_value(v: ValueRef<'_>, json_text: bool) -> serde_json::Value {
     }
 }
 
-/// Marks rows synced (after a 200/201).
+/// Marks rows synced (after a 200/201), one statement for the batch.
 pub fn mark_synced(
     conn: &Connection,
     table: SyncedTable,
@@ -302,19 +302,14 @@ pub fn mark_synced(
     status: u16,
     now: SystemTime,
 ) -> Result<(), SyncError> {
-    let tx = conn.unchecked_transaction()?;
-    {
-        let mut stmt = tx.prepare_cached(
-            "UPDATE sync_outbox SET synced_at = ?3, last_status = ?4, last_error = NULL,
-                    attempts = attempts + 1
-             WHERE table_name = ?1 AND row_id = ?2 AND synced_at IS NULL",
-        )?;
-        let at = rfc3339(now);
-        for id in ids {
-            stmt.execute(params![table.name, id, at, status])?;
-        }
-    }
-    tx.commit()?;
+    let ids = serde_json::to_string(ids)?;
+    conn.prepare_cached(
+        "UPDATE sync_outbox SET synced_at = ?3, last_status = ?4, last_error = NULL,
+                attempts = attempts + 1
+         WHERE table_name = ?1 AND row_id IN (SELECT value FROM json_each(?2))
+           AND synced_at IS NULL",
+    )?
+    .execute(params![table.name, ids, rfc3339(now), status])?;
     Ok(())
 }
 
@@ -360,17 +355,19 @@ pub fn schedule_retry(
 ) -> Result<(), SyncError> {
     let tx = conn.unchecked_transaction()?;
     let next = rfc3339(next_attempt);
-    {
-        let mut stmt = tx.prepare_cached(
-            "UPDATE sync_outbox SET attempts = attempts + 1, last_status = ?3, last_error = ?4,
-                    next_attempt_at = ?5
-             WHERE table_name = ?1 AND row_id = ?2 AND synced_at IS NULL AND quarantined = 0",
-        )?;
-        let msg = format!("{}: {error}", rfc3339(now));
-        for id in sent {
-            stmt.execute(params![table.name, id, status, msg, next])?;
-        }
-    }
+    tx.prepare_cached(
+        "UPDATE sync_outbox SET attempts = attempts + 1, last_status = ?3, last_error = ?4,
+                next_attempt_at = ?5
+         WHERE table_name = ?1 AND row_id IN (SELECT value FROM json_each(?2))
+           AND synced_at IS NULL AND quarantined = 0",
+    )?
+    .execute(params![
+        table.name,
+        serde_json::to_string(sent)?,
+        status,
+        format!("{}: {error}", rfc3339(now)),
+        next
+    ])?;
     tx.execute(
         "UPDATE sync_outbox SET next_attempt_at = ?1
          WHERE synced_at IS NULL AND quarantined = 0
@@ -383,15 +380,14 @@ pub fn schedule_retry(
 
 /// The largest attempt count among `ids` (the exponent of the next backoff).
 pub fn max_attempts(conn: &Connection, table: SyncedTable, ids: &[&str]) -> Result<u32, SyncError> {
-    let mut stmt = conn
-        .prepare_cached("SELECT attempts FROM sync_outbox WHERE table_name = ?1 AND row_id = ?2")?;
-    let mut max = 0i64;
-    for id in ids {
-        let a: Option<i64> = stmt
-            .query_row(params![table.name, id], |r| r.get(0))
-            .optional()?;
-        max = max.max(a.unwrap_or(0));
-    }
+    let max: i64 = conn
+        .prepare_cached(
+            "SELECT COALESCE(MAX(attempts), 0) FROM sync_outbox
+             WHERE table_name = ?1 AND row_id IN (SELECT value FROM json_each(?2))",
+        )?
+        .query_row(params![table.name, serde_json::to_string(ids)?], |r| {
+            r.get(0)
+        })?;
     Ok(max.clamp(0, u32::MAX as i64) as u32)
 }
 

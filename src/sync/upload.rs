@@ -18,6 +18,9 @@ use super::{Credentials, SyncError, SyncReport, SyncSettings};
 /// insert), rows already present (a retry after a lost answer) are skipped.
 pub const PREFER_INSERT: &str = "return=minimal,resolution=ignore-duplicates";
 
+/// Batches in flight at once.
+const IN_FLIGHT: usize = 2;
+
 const BACKOFF_MIN: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(300);
 
@@ -113,6 +116,8 @@ pub(crate) struct Pass<'a> {
     token: HeaderValue,
     apikey: Option<HeaderValue>,
     refreshed: bool,
+    /// Bumped by each refresh: a 401 to a request sent with an older token is just resent.
+    token_gen: u32,
     respect_backoff: bool,
     pub(crate) report: SyncReport,
 }
@@ -162,6 +167,7 @@ impl<'a> Pass<'a> {
             token: bearer(&token)?,
             apikey,
             refreshed: false,
+            token_gen: 0,
             respect_backoff,
             report: SyncReport::default(),
         };
@@ -194,6 +200,7 @@ impl<'a> Pass<'a> {
         )
         .await?;
         self.token = bearer(&s.access_token)?;
+        self.token_gen += 1;
         self.session = Some(s);
         Ok(())
     }
@@ -279,20 +286,50 @@ impl<'a> Pass<'a> {
     }
 
     /// Uploads all due rows of every table. Stops at the first transient failure (recorded in
-    /// the report and the outbox); an authentication failure is an error.
+    /// the report and the outbox); an authentication failure is an error. Two batches are in
+    /// flight at a time, so the server works on one while the other travels.
     pub(crate) async fn run(&mut self) -> Result<(), SyncError> {
         let batch = self.settings.effective_batch_size();
         for table in UPLOAD_ORDER {
             loop {
                 let respect = self.respect_backoff;
+                let limit = batch.saturating_mul(IN_FLIGHT);
                 let rows = self
                     .db
-                    .call(move |c| outbox::due_rows(c, table, batch, SystemTime::now(), respect))
+                    .call(move |c| outbox::due_rows(c, table, limit, SystemTime::now(), respect))
                     .await?;
                 if rows.is_empty() {
                     break;
                 }
-                if !self.upload_batch(table, rows).await? {
+                let mut chunks: Vec<Vec<PendingRow>> = Vec::with_capacity(IN_FLIGHT);
+                let mut rest = rows;
+                while rest.len() > batch {
+                    let tail = rest.split_off(batch);
+                    chunks.push(rest);
+                    rest = tail;
+                }
+                chunks.push(rest);
+                let gen = self.token_gen;
+                self.report.requests += chunks.len() as u64;
+                let outcomes = if chunks.len() >= 2 {
+                    let (a, b) =
+                        tokio::join!(self.send(table, &chunks[0]), self.send(table, &chunks[1]));
+                    vec![a?, b?]
+                } else {
+                    vec![self.send(table, &chunks[0]).await?]
+                };
+                let mut go_on = true;
+                for (chunk, outcome) in chunks.into_iter().zip(outcomes) {
+                    if go_on {
+                        go_on = self
+                            .upload_batch(table, chunk, Some((outcome, gen)))
+                            .await?;
+                    } else if let Outcome::Accepted(status) = outcome {
+                        // Acknowledged although an earlier batch failed: still synced.
+                        self.mark_synced(table, &chunk, status).await?;
+                    }
+                }
+                if !go_on {
                     return Ok(());
                 }
             }
@@ -300,29 +337,45 @@ impl<'a> Pass<'a> {
         Ok(())
     }
 
-    /// Returns false after a transient failure (retry scheduled; the pass stops).
+    async fn mark_synced(
+        &mut self,
+        table: SyncedTable,
+        part: &[PendingRow],
+        status: u16,
+    ) -> Result<(), SyncError> {
+        let ids: Vec<String> = part.iter().map(|r| r.row_id.clone()).collect();
+        let n = ids.len() as u64;
+        self.db
+            .call(move |c| {
+                let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+                outbox::mark_synced(c, table, &refs, status, SystemTime::now())
+            })
+            .await?;
+        self.report.add_uploaded(table, n);
+        Ok(())
+    }
+
+    /// Settles one batch whose first answer is `first`: bisects on rejection, resends after a
+    /// refresh. Returns false after a transient failure (retry scheduled; the pass stops).
     async fn upload_batch(
         &mut self,
         table: SyncedTable,
         rows: Vec<PendingRow>,
+        mut first: Option<(Outcome, u32)>,
     ) -> Result<bool, SyncError> {
         // Ranges still to send; the first half of a split is sent first.
         let mut todo = vec![(0usize, rows.len())];
         while let Some((lo, hi)) = todo.pop() {
             let part = &rows[lo..hi];
-            self.report.requests += 1;
-            match self.send(table, part).await? {
-                Outcome::Accepted(status) => {
-                    let ids: Vec<String> = part.iter().map(|r| r.row_id.clone()).collect();
-                    let n = ids.len() as u64;
-                    self.db
-                        .call(move |c| {
-                            let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-                            outbox::mark_synced(c, table, &refs, status, SystemTime::now())
-                        })
-                        .await?;
-                    self.report.add_uploaded(table, n);
+            let (outcome, sent_gen) = match first.take() {
+                Some(o) => o,
+                None => {
+                    self.report.requests += 1;
+                    (self.send(table, part).await?, self.token_gen)
                 }
+            };
+            match outcome {
+                Outcome::Accepted(status) => self.mark_synced(table, part, status).await?,
                 Outcome::Rejected { status, message } if part.len() == 1 => {
                     let id = part[0].row_id.clone();
                     self.db
@@ -336,6 +389,9 @@ impl<'a> Pass<'a> {
                     let mid = lo + (hi - lo) / 2;
                     todo.push((mid, hi));
                     todo.push((lo, mid));
+                }
+                Outcome::Unauthorized { .. } if sent_gen < self.token_gen => {
+                    todo.push((lo, hi));
                 }
                 Outcome::Unauthorized { message } => {
                     if self.refreshed {
