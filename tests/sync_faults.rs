@@ -184,6 +184,19 @@ async fn server_errors_back_off_exponentially_then_flow() {
     assert_eq!(r.retry_error, None);
     assert_eq!((r.uploaded(), r.counts.pending), (900, 0));
     assert_eq!(proxy.failed.load(std::sync::atomic::Ordering::SeqCst), 3);
+    // The crate's forced `return=representation` was replaced, not joined by a second header.
+    let seen = proxy.prefer_seen.lock().expect("prefer log").clone();
+    assert_eq!(
+        seen.len(),
+        3 + 3,
+        "3 refused, then 1 optimization batch and 2 metric batches"
+    );
+    for p in &seen {
+        assert_eq!(
+            p,
+            &vec!["return=minimal,resolution=ignore-duplicates".to_string()]
+        );
+    }
     local::assert_all_arrived(&sb.pg, &conn, &user);
 }
 

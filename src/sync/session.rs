@@ -367,3 +367,89 @@ pub async fn logout(
     }
     store.remove()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars<'a>(v: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| v.iter().find(|(n, _)| *n == k).map(|(_, x)| x.to_string())
+    }
+
+    #[test]
+    fn endpoints_from_the_environment() {
+        let dir = Path::new("/nonexistent-data-dir");
+        let c = Credentials::from_vars(
+            vars(&[
+                ("SUPABASE_URL", "https://x.supabase.co/"),
+                ("SUPABASE_ANON_KEY", "k"),
+            ]),
+            dir,
+        )
+        .expect("creds");
+        assert_eq!(c.rest_url, "https://x.supabase.co/rest/v1");
+        assert_eq!(c.auth_url.as_deref(), Some("https://x.supabase.co/auth/v1"));
+        assert!(matches!(c.token, TokenSource::Stored(_)));
+        let c = Credentials::from_vars(
+            vars(&[
+                ("SUPABASE_REST_URL", "http://127.0.0.1:3000"),
+                ("SUPABASE_ACCESS_TOKEN", "jwt"),
+            ]),
+            dir,
+        )
+        .expect("creds");
+        assert_eq!(c.rest_url, "http://127.0.0.1:3000");
+        assert_eq!(c.auth_url, None);
+        assert!(matches!(c.token, TokenSource::Fixed(ref t) if t == "jwt"));
+        let e = Credentials::from_vars(vars(&[("SUPABASE_URL", "https://x.supabase.co")]), dir)
+            .expect_err("anon key missing");
+        assert!(e.to_string().contains("SUPABASE_ANON_KEY"), "{e}");
+        assert!(Credentials::from_vars(vars(&[]), dir).is_err());
+    }
+
+    #[test]
+    fn session_file_is_private_and_replaced_whole() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile_dir();
+        let store = SessionStore::in_data_dir(&dir);
+        assert_eq!(store.load().expect("load"), None);
+        let s = Session {
+            access_token: "a".into(),
+            refresh_token: "r1".into(),
+            expires_at: 1,
+            user_id: None,
+            email: None,
+        };
+        store.save(&s).expect("save");
+        store
+            .save(&Session {
+                refresh_token: "r2".into(),
+                ..s.clone()
+            })
+            .expect("save");
+        let mode = fs::metadata(store.path())
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(
+            store.load().expect("load").map(|s| s.refresh_token),
+            Some("r2".into())
+        );
+        let leftovers = fs::read_dir(&dir).expect("dir").count();
+        assert_eq!(leftovers, 1, "no temp file left behind");
+        assert!(s.expires_within(Duration::from_secs(0)));
+        assert!(store.remove().expect("rm"));
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let d = std::env::temp_dir().join(format!(
+            "powerhook-session-test-{}-{}",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
+        fs::create_dir_all(&d).expect("mkdir");
+        d
+    }
+}

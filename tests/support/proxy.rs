@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub struct Request {
@@ -127,6 +127,8 @@ pub struct FaultProxy {
     pub fail_next: Arc<AtomicU32>,
     pub failed: Arc<AtomicU32>,
     pub forwarded: Arc<AtomicU32>,
+    /// Every request's `Prefer` headers, in arrival order.
+    pub prefer_seen: Arc<Mutex<Vec<Vec<String>>>>,
 }
 
 impl FaultProxy {
@@ -134,8 +136,17 @@ impl FaultProxy {
         let fail_next = Arc::new(AtomicU32::new(0));
         let failed = Arc::new(AtomicU32::new(0));
         let forwarded = Arc::new(AtomicU32::new(0));
+        let prefer_seen = Arc::new(Mutex::new(Vec::new()));
         let (f, fd, fw) = (fail_next.clone(), failed.clone(), forwarded.clone());
+        let ps = prefer_seen.clone();
         let server = Server::start(move |req, client| {
+            let prefer: Vec<String> = req
+                .headers
+                .iter()
+                .filter(|(k, _)| k.eq_ignore_ascii_case("prefer"))
+                .map(|(_, v)| v.clone())
+                .collect();
+            ps.lock().expect("prefer log").push(prefer);
             let take = f
                 .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                 .is_ok();
@@ -157,6 +168,7 @@ impl FaultProxy {
             fail_next,
             failed,
             forwarded,
+            prefer_seen,
         }
     }
 }
