@@ -429,3 +429,160 @@ pub fn quarantined_rows(conn: &Connection, limit: usize) -> Result<Vec<Quarantin
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
+
+/// Retention for the store: deletes per-minute metric rows created before `before` (RFC 3339)
+/// that the server has acknowledged, with their outbox entries. Pending and quarantined rows,
+/// before/after windows and optimizations are never touched. Returns the rows deleted.
+pub fn prune_synced_minutes(conn: &Connection, before: &str) -> Result<u64, SyncError> {
+    let tx = conn.unchecked_transaction()?;
+    tx.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS sync_prune(id TEXT PRIMARY KEY) WITHOUT ROWID",
+        [],
+    )?;
+    tx.execute("DELETE FROM sync_prune", [])?;
+    tx.execute(
+        "INSERT INTO sync_prune(id)
+         SELECT m.id FROM performance_metrics_history m
+         JOIN sync_outbox o ON o.table_name = 'performance_metrics_history' AND o.row_id = m.id
+         WHERE m.kind = 'minute' AND m.optimization_id IS NULL AND m.created_at < ?1
+           AND o.synced_at IS NOT NULL",
+        [before],
+    )?;
+    let n = tx.execute(
+        "DELETE FROM performance_metrics_history WHERE id IN (SELECT id FROM sync_prune)",
+        [],
+    )?;
+    tx.execute(
+        "DELETE FROM sync_outbox WHERE table_name = 'performance_metrics_history'
+           AND row_id IN (SELECT id FROM sync_prune)",
+        [],
+    )?;
+    tx.execute("DELETE FROM sync_prune", [])?;
+    tx.commit()?;
+    Ok(n as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> Connection {
+        let c = Connection::open_in_memory().expect("sqlite");
+        c.execute_batch(include_str!("../../migrations/sqlite/0001_initial.sql"))
+            .expect("schema");
+        c
+    }
+
+    fn metric(c: &Connection, id: &str, at: &str, kind: &str, synced: bool, quarantined: bool) {
+        c.execute(
+            "INSERT INTO performance_metrics_history(id, latency_ms, cpu_utilization_percent,
+               memory_usage_percent, created_at, device_id, kind) VALUES (?1, 1, 2, 3, ?2, 'd', ?3)",
+            params![id, at, kind],
+        )
+        .expect("metric");
+        c.execute(
+            "INSERT INTO sync_outbox(table_name, row_id, enqueued_at, synced_at, quarantined)
+             VALUES ('performance_metrics_history', ?1, ?2, ?3, ?4)",
+            params![id, at, synced.then_some(at), quarantined as i64],
+        )
+        .expect("outbox");
+    }
+
+    #[test]
+    fn retention_prunes_only_acknowledged_minutes() {
+        let c = store();
+        metric(
+            &c,
+            "old-synced",
+            "2026-11-01T00:00:00.000Z",
+            "minute",
+            true,
+            false,
+        );
+        metric(
+            &c,
+            "old-pending",
+            "2026-11-01T00:01:00.000Z",
+            "minute",
+            false,
+            false,
+        );
+        metric(
+            &c,
+            "old-quarantined",
+            "2026-11-01T00:02:00.000Z",
+            "minute",
+            false,
+            true,
+        );
+        metric(
+            &c,
+            "old-window",
+            "2026-11-01T00:03:00.000Z",
+            "before",
+            true,
+            false,
+        );
+        metric(
+            &c,
+            "new-synced",
+            "2026-12-01T00:00:00.000Z",
+            "minute",
+            true,
+            false,
+        );
+        let n = prune_synced_minutes(&c, "2026-11-15T00:00:00.000Z").expect("prune");
+        assert_eq!(n, 1);
+        let left: Vec<String> = c
+            .prepare("SELECT id FROM performance_metrics_history ORDER BY id")
+            .expect("prep")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(
+            left,
+            ["new-synced", "old-pending", "old-quarantined", "old-window"]
+        );
+        let counts = outbox_counts(&c).expect("counts");
+        assert_eq!(
+            (counts.pending, counts.synced, counts.quarantined),
+            (1, 2, 1)
+        );
+    }
+
+    #[test]
+    fn due_rows_serialize_json_and_flag_bad_numbers() {
+        let c = store();
+        c.execute(
+            "INSERT INTO performance_optimizations(id, hook_execution_id, optimization_type,
+               start_time, end_time, execution_time_ms, confidence, applied_changes,
+               trigger_type, environment, created_at, device_id, latency_reduction_percent)
+             VALUES ('o1', 'h1', 'quantum', 't0', 't1', 5, 0.9, '{\"a\":[1,2]}', 'x', 'y', 't0', 'd', ?1)",
+            [f64::INFINITY],
+        )
+        .expect("opt");
+        c.execute(
+            "INSERT INTO sync_outbox(table_name, row_id, enqueued_at)
+             VALUES ('performance_optimizations', 'o1', 't0'),
+                    ('performance_optimizations', 'gone', 't0')",
+            [],
+        )
+        .expect("outbox");
+        let rows = due_rows(&c, OPTIMIZATIONS, 10, SystemTime::now(), true).expect("due");
+        assert_eq!(rows.len(), 1);
+        let v: serde_json::Value = serde_json::from_str(&rows[0].json).expect("json");
+        assert_eq!(v["applied_changes"], serde_json::json!({"a": [1, 2]}));
+        assert_eq!(v["latency_reduction_percent"], "Infinity");
+        assert_eq!(v["strategy"], serde_json::Value::Null);
+        assert_eq!(
+            v.as_object().map(|o| o.len()),
+            Some(OPTIMIZATIONS.columns.len())
+        );
+        // The outbox entry without a row is quarantined, not retried forever.
+        let q = quarantined_rows(&c, 10).expect("q");
+        assert_eq!(q.len(), 1);
+        assert_eq!(q[0].row_id, "gone");
+        assert!(q[0].last_error.contains("local row missing"));
+    }
+}
