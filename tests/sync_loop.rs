@@ -131,7 +131,7 @@ fn loop_never_delays_a_tick_on_the_same_runtime() {
         .expect("attempts");
     assert!(attempts >= 1, "the loop made no attempt");
     assert!(
-        worst < Duration::from_millis(150),
+        worst < Duration::from_millis(300),
         "a tick waited {worst:?}"
     );
 }

@@ -66,10 +66,15 @@ pub fn read_request(stream: &TcpStream) -> Option<Request> {
     })
 }
 
-pub fn respond(mut stream: &TcpStream, status: u16, reason: &str, body: &str) {
+pub fn respond(stream: &TcpStream, status: u16, reason: &str, body: &str) {
+    respond_with(stream, status, reason, "", body)
+}
+
+/// `extra` is zero or more header lines, each ending in CRLF.
+pub fn respond_with(mut stream: &TcpStream, status: u16, reason: &str, extra: &str, body: &str) {
     let _ = write!(
         stream,
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n{body}",
         body.len()
     );
     let _ = stream.flush();
@@ -133,6 +138,11 @@ pub struct FaultProxy {
 
 impl FaultProxy {
     pub fn start(upstream_port: u16, fail_status: u16) -> FaultProxy {
+        Self::start_with(upstream_port, fail_status, "")
+    }
+
+    /// As `start`, the refusals carrying `extra` header lines (e.g. "Retry-After: 7\r\n").
+    pub fn start_with(upstream_port: u16, fail_status: u16, extra: &'static str) -> FaultProxy {
         let fail_next = Arc::new(AtomicU32::new(0));
         let failed = Arc::new(AtomicU32::new(0));
         let forwarded = Arc::new(AtomicU32::new(0));
@@ -152,10 +162,11 @@ impl FaultProxy {
                 .is_ok();
             if take {
                 fd.fetch_add(1, Ordering::SeqCst);
-                respond(
+                respond_with(
                     client,
                     fail_status,
-                    "Service Unavailable",
+                    "Injected",
+                    extra,
                     r#"{"message":"injected by the test proxy"}"#,
                 );
                 return;
