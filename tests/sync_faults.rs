@@ -365,3 +365,53 @@ async fn poison_rows_are_quarantined_while_the_rest_flows() {
     );
     assert_eq!(r.counts.quarantined, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_drift_and_missing_grants_stop_without_quarantining() {
+    let mut sb = support::Supabase::start();
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("powerhook.db");
+    let mut conn = local::create_db(&db);
+    let user = support::uuid_v4(&mut fastrand::Rng::with_seed(17));
+    let mut rec = Recorder::new(17);
+    for i in 0..50 {
+        rec.optimization_with_metrics(&mut conn, local::week_start() + Duration::from_secs(60 * i));
+    }
+    let settings = SyncSettings::default();
+    let c = creds(sb.rest_url(), &user);
+
+    // The server's schema lacks a column the client sends (an older server migration).
+    sb.pg
+        .psql("ALTER TABLE performance_optimizations DROP COLUMN strategy");
+    sb.stop_rest();
+    sb.start_rest();
+    let r = sync::sync_once(&db, &settings, &c).await.expect("pass");
+    let err = r.retry_error.clone().expect("stopped");
+    assert!(
+        err.contains("PGRST204") && err.contains("strategy"),
+        "{err}"
+    );
+    assert_eq!((r.quarantined, r.requests), (0, 1));
+    assert_eq!(local::outbox_state(&conn), (150, 0, 0));
+
+    // Grants missing: 403 permission denied for every row alike.
+    sb.pg
+        .psql("ALTER TABLE performance_optimizations ADD COLUMN strategy varchar(40)");
+    sb.pg
+        .psql("REVOKE INSERT ON performance_optimizations FROM authenticated");
+    sb.stop_rest();
+    sb.start_rest();
+    let r = sync::sync_once(&db, &settings, &c).await.expect("pass");
+    let err = r.retry_error.clone().expect("stopped");
+    assert!(err.contains("403") && err.contains("42501"), "{err}");
+    assert_eq!((r.quarantined, r.requests), (0, 1));
+    assert_eq!(local::outbox_state(&conn), (150, 0, 0));
+
+    // Fixed on the server: everything flows, nothing was lost.
+    sb.pg
+        .psql("GRANT INSERT ON performance_optimizations TO authenticated");
+    let r = sync::sync_once(&db, &settings, &c).await.expect("pass");
+    assert_eq!(r.retry_error, None, "{r:?}");
+    assert_eq!((r.uploaded(), r.counts.pending), (150, 0));
+    local::assert_all_arrived(&sb.pg, &conn, &user);
+}

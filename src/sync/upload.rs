@@ -84,6 +84,18 @@ struct PgrstError {
     hint: Option<String>,
 }
 
+/// True for a refusal that no row can cause and no split can isolate: PostgREST's own
+/// `PGRSTxxx` errors (a column the server's schema lacks, a bad header) and `42501` permission
+/// denied (grants missing; the uploader never sends `user_id`, so the row-level security
+/// check cannot fail because of a row's content). Quarantining would only empty the queue
+/// into quarantine; these stop the pass and retry with backoff instead.
+fn about_the_request(body: &str) -> bool {
+    serde_json::from_str::<PgrstError>(body)
+        .ok()
+        .and_then(|e| e.code)
+        .is_some_and(|c| c.starts_with("PGRST") || c == "42501")
+}
+
 fn server_error_text(status: u16, body: &str) -> String {
     match serde_json::from_str::<PgrstError>(body) {
         Ok(e) if e.message.is_some() || e.code.is_some() => {
@@ -273,9 +285,17 @@ impl<'a> Pass<'a> {
             401 => Outcome::Unauthorized {
                 message: server_error_text(status, &text),
             },
-            400 | 403 | 409 | 413 => Outcome::Rejected {
+            400 | 403 | 409 | 413 if !about_the_request(&text) => Outcome::Rejected {
                 status,
                 message: server_error_text(status, &text),
+            },
+            400 | 403 | 409 | 413 => Outcome::Transient {
+                status: Some(status),
+                message: format!(
+                    "{} (the server refuses every row alike: check its schema and grants)",
+                    server_error_text(status, &text)
+                ),
+                retry_after,
             },
             _ => Outcome::Transient {
                 status: Some(status),
