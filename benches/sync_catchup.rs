@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         usize::MAX,
         SystemTime::now(),
         false,
+        None,
     )
     .expect("rows");
     let token = support::user_jwt(user);
@@ -59,8 +60,15 @@ fn main() -> ExitCode {
         [],
     )
     .expect("reset");
-    let met_rows = outbox::due_rows(&conn, outbox::METRICS, usize::MAX, SystemTime::now(), false)
-        .expect("rows");
+    let met_rows = outbox::due_rows(
+        &conn,
+        outbox::METRICS,
+        usize::MAX,
+        SystemTime::now(),
+        false,
+        None,
+    )
+    .expect("rows");
     assert_eq!(opt_rows.len() + met_rows.len(), total as usize);
     let rows = [
         (outbox::OPTIMIZATIONS.name, opt_rows),

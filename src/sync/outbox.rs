@@ -183,8 +183,9 @@ pub fn record_pass(
     Ok(())
 }
 
-/// Due pending rows of `table`, in outbox key order (the pending index walked up to `limit`;
-/// sorting by age would scan every pending row for each batch). Children whose parent optimization is still
+/// Due pending rows of `table` with a row id after `after`, in row id order (the pending
+/// index, named so the planner never walks the primary key through every synced row, from
+/// the cursor up to `limit`; sorting by age would scan every pending row for each batch). The cursor lets the next batch be read while the last is in flight. Children whose parent optimization is still
 /// pending wait for it. With `respect_backoff` false (a manual run), rows waiting for their
 /// next attempt are due too. Outbox rows whose local row is gone are quarantined here.
 pub fn due_rows(
@@ -193,6 +194,7 @@ pub fn due_rows(
     limit: usize,
     now: SystemTime,
     respect_backoff: bool,
+    after: Option<&str>,
 ) -> Result<Vec<PendingRow>, SyncError> {
     let cols = table
         .columns
@@ -210,10 +212,13 @@ pub fn due_rows(
     };
     let sql = format!(
         "SELECT o.row_id, t.id IS NOT NULL, {cols}
-         FROM sync_outbox o LEFT JOIN {tbl} t ON t.id = o.row_id
+         FROM sync_outbox o INDEXED BY idx_sync_outbox_pending
+         LEFT JOIN {tbl} t ON t.id = o.row_id
          WHERE o.table_name = ?1 AND o.quarantined = 0 AND o.synced_at IS NULL
            AND (?2 = 0 OR o.next_attempt_at IS NULL OR o.next_attempt_at <= ?3)
+           AND o.row_id > ?5
            {parent_wait}
+         ORDER BY o.row_id
          LIMIT ?4",
         tbl = table.name
     );
@@ -222,7 +227,8 @@ pub fn due_rows(
         table.name,
         respect_backoff as i64,
         rfc3339(now),
-        limit as i64
+        limit as i64,
+        after.unwrap_or("")
     ])?;
     let mut out = Vec::new();
     let mut orphans = Vec::new();
@@ -569,7 +575,7 @@ mod tests {
             [],
         )
         .expect("outbox");
-        let rows = due_rows(&c, OPTIMIZATIONS, 10, SystemTime::now(), true).expect("due");
+        let rows = due_rows(&c, OPTIMIZATIONS, 10, SystemTime::now(), true, None).expect("due");
         assert_eq!(rows.len(), 1);
         let v: serde_json::Value = serde_json::from_str(&rows[0].json).expect("json");
         assert_eq!(v["applied_changes"], serde_json::json!({"a": [1, 2]}));

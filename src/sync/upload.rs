@@ -307,20 +307,14 @@ impl<'a> Pass<'a> {
 
     /// Uploads all due rows of every table. Stops at the first transient failure (recorded in
     /// the report and the outbox); an authentication failure is an error. Two batches are in
-    /// flight at a time, so the server works on one while the other travels.
+    /// flight at a time, and the next two are read from the store meanwhile.
     pub(crate) async fn run(&mut self) -> Result<(), SyncError> {
         let batch = self.settings.effective_batch_size();
+        let limit = batch.saturating_mul(IN_FLIGHT);
         for table in UPLOAD_ORDER {
-            loop {
-                let respect = self.respect_backoff;
-                let limit = batch.saturating_mul(IN_FLIGHT);
-                let rows = self
-                    .db
-                    .call(move |c| outbox::due_rows(c, table, limit, SystemTime::now(), respect))
-                    .await?;
-                if rows.is_empty() {
-                    break;
-                }
+            let mut rows = self.fetch(table, limit, None).await?;
+            while !rows.is_empty() {
+                let cursor = rows.last().map(|r| r.row_id.clone());
                 let mut chunks: Vec<Vec<PendingRow>> = Vec::with_capacity(IN_FLIGHT);
                 let mut rest = rows;
                 while rest.len() > batch {
@@ -331,13 +325,21 @@ impl<'a> Pass<'a> {
                 chunks.push(rest);
                 let gen = self.token_gen;
                 self.report.requests += chunks.len() as u64;
-                let outcomes = if chunks.len() >= 2 {
-                    let (a, b) =
-                        tokio::join!(self.send(table, &chunks[0]), self.send(table, &chunks[1]));
-                    vec![a?, b?]
-                } else {
-                    vec![self.send(table, &chunks[0]).await?]
+                let (outcomes, next) = {
+                    let sends = async {
+                        if chunks.len() >= 2 {
+                            let (a, b) = tokio::join!(
+                                self.send(table, &chunks[0]),
+                                self.send(table, &chunks[1])
+                            );
+                            Ok::<_, SyncError>(vec![a?, b?])
+                        } else {
+                            Ok(vec![self.send(table, &chunks[0]).await?])
+                        }
+                    };
+                    tokio::join!(sends, self.fetch(table, limit, cursor))
                 };
+                let outcomes = outcomes?;
                 let mut go_on = true;
                 for (chunk, outcome) in chunks.into_iter().zip(outcomes) {
                     if go_on {
@@ -352,9 +354,32 @@ impl<'a> Pass<'a> {
                 if !go_on {
                     return Ok(());
                 }
+                rows = next?;
             }
         }
         Ok(())
+    }
+
+    /// Due rows of `table` after the cursor (the last row id already taken in this pass).
+    async fn fetch(
+        &self,
+        table: SyncedTable,
+        limit: usize,
+        after: Option<String>,
+    ) -> Result<Vec<PendingRow>, SyncError> {
+        let respect = self.respect_backoff;
+        self.db
+            .call(move |c| {
+                outbox::due_rows(
+                    c,
+                    table,
+                    limit,
+                    SystemTime::now(),
+                    respect,
+                    after.as_deref(),
+                )
+            })
+            .await
     }
 
     async fn mark_synced(
