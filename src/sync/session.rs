@@ -322,19 +322,29 @@ pub async fn refresh(
             return Ok(current);
         }
     }
-    let s = token_request(
+    let s = match token_request(
         creds,
         "refresh_token",
         serde_json::json!({"refresh_token": current.refresh_token}),
         timeout,
     )
     .await
-    .map_err(|e| match e {
-        SyncError::Auth(m) => SyncError::Auth(format!(
-            "the session could not be refreshed ({m}); rows stay pending: run `powerhook login`"
-        )),
-        other => other,
-    })?;
+    {
+        Ok(s) => s,
+        Err(SyncError::Auth(m)) => {
+            // Another process (the agent, or `sync --once`) may have spent the same token a
+            // moment ago and stored the new pair: use that rather than give up.
+            if let Some(now) = store.load()? {
+                if now.refresh_token != current.refresh_token {
+                    return Ok(now);
+                }
+            }
+            return Err(SyncError::Auth(format!(
+                "the session could not be refreshed ({m}); rows stay pending: run `powerhook login`"
+            )));
+        }
+        Err(other) => return Err(other),
+    };
     let s = Session {
         user_id: s.user_id.or(current.user_id),
         email: s.email.or(current.email),
