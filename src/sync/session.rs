@@ -1,12 +1,14 @@
 //! The Supabase Auth session: where the REST API is, which JWT to send, and how to refresh it.
-//! Sessions are kept in a mode-0600 file in the data dir (`session.json`), replaced atomically
+//! Sessions are kept in the OS keyring (Secret Service, through libsecret's `secret-tool`) where
+//! one runs, else in a mode-0600 file in the data dir (`session.json`), replaced atomically
 //! (write a temp file, fsync, rename) because Supabase's refresh tokens are single-use.
 
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
@@ -34,24 +36,154 @@ impl Session {
     }
 }
 
-/// The session file in the data dir.
-#[derive(Debug, Clone)]
-pub struct SessionStore {
-    path: PathBuf,
+/// Where a session was stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionBackend {
+    SecretService,
+    File,
 }
 
-impl SessionStore {
-    pub fn in_data_dir(data_dir: &Path) -> Self {
-        SessionStore {
-            path: data_dir.join("session.json"),
+/// The Secret Service attribute naming powerhook's items (`account` is the data dir).
+pub const SECRET_SERVICE_NAME: &str = "powerhook-supabase";
+
+/// A Secret Service reached through `secret-tool` on a given session bus.
+#[derive(Debug, Clone)]
+struct SecretService {
+    bus: String,
+    account: String,
+}
+
+impl SecretService {
+    const TIMEOUT: Duration = Duration::from_secs(5);
+
+    /// Runs `secret-tool`; None if it could not run, failed, or took longer than 5 s (a
+    /// locked keyring waiting for a prompt nobody answers).
+    fn run(&self, args: &[&str], input: Option<&[u8]>) -> Option<Vec<u8>> {
+        let mut child = Command::new("secret-tool")
+            .args(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .stdin(if input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        if let (Some(data), Some(mut stdin)) = (input, child.stdin.take()) {
+            if stdin.write_all(data).is_err() {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+        }
+        let deadline = Instant::now() + Self::TIMEOUT;
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) => {
+                    let mut out = Vec::new();
+                    if let Some(mut o) = child.stdout.take() {
+                        use std::io::Read;
+                        let _ = o.read_to_end(&mut out);
+                    }
+                    return status.success().then_some(out);
+                }
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5))
+                }
+                _ => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return None;
+                }
+            }
         }
     }
 
+    fn attrs(&self) -> [&str; 4] {
+        ["service", SECRET_SERVICE_NAME, "account", &self.account]
+    }
+
+    fn lookup(&self) -> Option<Vec<u8>> {
+        let mut args = vec!["lookup"];
+        args.extend(self.attrs());
+        self.run(&args, None).filter(|v| !v.is_empty())
+    }
+
+    fn store(&self, secret: &[u8]) -> bool {
+        let mut args = vec!["store", "--label=powerhook Supabase session"];
+        args.extend(self.attrs());
+        self.run(&args, Some(secret)).is_some()
+    }
+
+    fn clear(&self) -> bool {
+        let mut args = vec!["clear"];
+        args.extend(self.attrs());
+        self.run(&args, None).is_some()
+    }
+}
+
+/// The stored session: in the Secret Service when one answers, else the file in the data dir.
+#[derive(Debug, Clone)]
+pub struct SessionStore {
+    path: PathBuf,
+    keyring: Option<SecretService>,
+}
+
+impl SessionStore {
+    /// The file in the data dir only.
+    pub fn in_data_dir(data_dir: &Path) -> Self {
+        SessionStore {
+            path: data_dir.join("session.json"),
+            keyring: None,
+        }
+    }
+
+    /// The Secret Service on the session bus `DBUS_SESSION_BUS_ADDRESS` if set and `secret-tool`
+    /// is installed (unless `POWERHOOK_SESSION_STORE=file`), with the file as the fallback.
+    pub fn detect(var: impl Fn(&str) -> Option<String>, data_dir: &Path) -> Self {
+        let mut s = Self::in_data_dir(data_dir);
+        let wanted = var("POWERHOOK_SESSION_STORE").is_none_or(|v| v.trim() != "file");
+        let bus = var("DBUS_SESSION_BUS_ADDRESS").filter(|b| !b.trim().is_empty());
+        let tool = std::env::var_os("PATH")
+            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("secret-tool").is_file()));
+        if let (true, true, Some(bus)) = (wanted, tool, bus) {
+            let account = std::path::absolute(data_dir)
+                .unwrap_or_else(|_| data_dir.to_path_buf())
+                .display()
+                .to_string();
+            s.keyring = Some(SecretService { bus, account });
+        }
+        s
+    }
+
+    /// The session file (used when no Secret Service takes the session).
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// Where `save` will try first, for messages.
+    pub fn describe(&self) -> String {
+        match &self.keyring {
+            Some(k) => format!(
+                "the Secret Service (service={SECRET_SERVICE_NAME} account={}), else {}",
+                k.account,
+                self.path.display()
+            ),
+            None => self.path.display().to_string(),
+        }
+    }
+
     pub fn load(&self) -> Result<Option<Session>, SyncError> {
+        if let Some(bytes) = self.keyring.as_ref().and_then(SecretService::lookup) {
+            return serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+                SyncError::Config(format!(
+                    "the Secret Service item {SECRET_SERVICE_NAME} is not a powerhook session \
+                     ({e}); run `powerhook login` again"
+                ))
+            });
+        }
         match fs::read(&self.path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
                 SyncError::Config(format!(
@@ -67,8 +199,20 @@ impl SessionStore {
         }
     }
 
-    /// Replaces the session atomically; the file is created with mode 0600.
-    pub fn save(&self, session: &Session) -> Result<(), SyncError> {
+    /// Replaces the session atomically: in the Secret Service if it takes it (then any file
+    /// copy is removed), else in the file, created with mode 0600.
+    pub fn save(&self, session: &Session) -> Result<SessionBackend, SyncError> {
+        if let Some(k) = &self.keyring {
+            if k.store(&serde_json::to_vec(session)?) {
+                self.remove_file()?;
+                return Ok(SessionBackend::SecretService);
+            }
+        }
+        self.save_file(session)?;
+        Ok(SessionBackend::File)
+    }
+
+    fn save_file(&self, session: &Session) -> Result<(), SyncError> {
         let io = |e| SyncError::Io {
             path: self.path.display().to_string(),
             source: e,
@@ -97,7 +241,16 @@ impl SessionStore {
         Ok(())
     }
 
+    /// Deletes the session from both places. Returns whether one was stored.
     pub fn remove(&self) -> Result<bool, SyncError> {
+        let in_keyring = self
+            .keyring
+            .as_ref()
+            .is_some_and(|k| k.lookup().is_some() && k.clear());
+        Ok(self.remove_file()? || in_keyring)
+    }
+
+    fn remove_file(&self) -> Result<bool, SyncError> {
         match fs::remove_file(&self.path) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
@@ -168,7 +321,7 @@ impl Credentials {
         }
         let token = match var("SUPABASE_ACCESS_TOKEN") {
             Some(t) => TokenSource::Fixed(t.trim().to_string()),
-            None => TokenSource::Stored(SessionStore::in_data_dir(data_dir)),
+            None => TokenSource::Stored(SessionStore::detect(&var, data_dir)),
         };
         Ok(Credentials {
             rest_url,
@@ -177,6 +330,21 @@ impl Credentials {
             token,
         })
     }
+}
+
+/// `load` off the async threads (the Secret Service is a subprocess).
+pub(crate) async fn load_off(store: &SessionStore) -> Result<Option<Session>, SyncError> {
+    let st = store.clone();
+    tokio::task::spawn_blocking(move || st.load())
+        .await
+        .map_err(|e| SyncError::Task(format!("session load: {e}")))?
+}
+
+async fn save_off(store: &SessionStore, s: &Session) -> Result<SessionBackend, SyncError> {
+    let (st, s) = (store.clone(), s.clone());
+    tokio::task::spawn_blocking(move || st.save(&s))
+        .await
+        .map_err(|e| SyncError::Task(format!("session save: {e}")))?
 }
 
 #[derive(Deserialize)]
@@ -278,14 +446,14 @@ async fn token_request(
     })
 }
 
-/// `POST /auth/v1/token?grant_type=password`; stores the session.
+/// `POST /auth/v1/token?grant_type=password`; stores the session and says where.
 pub async fn login(
     creds: &Credentials,
     store: &SessionStore,
     email: &str,
     password: &str,
     timeout: Duration,
-) -> Result<Session, SyncError> {
+) -> Result<(Session, SessionBackend), SyncError> {
     let s = token_request(
         creds,
         "password",
@@ -297,8 +465,8 @@ pub async fn login(
         SyncError::Auth(m) => SyncError::Auth(format!("login failed: {m}")),
         other => other,
     })?;
-    store.save(&s)?;
-    Ok(s)
+    let backend = save_off(store, &s).await?;
+    Ok((s, backend))
 }
 
 /// `POST /auth/v1/token?grant_type=refresh_token` with the stored refresh token; the new pair
@@ -310,7 +478,7 @@ pub async fn refresh(
     held: Option<&Session>,
     timeout: Duration,
 ) -> Result<Session, SyncError> {
-    let current = store.load()?.ok_or_else(|| {
+    let current = load_off(store).await?.ok_or_else(|| {
         SyncError::Auth(
             "not logged in: run `powerhook login` (or set SUPABASE_ACCESS_TOKEN)".into(),
         )
@@ -334,7 +502,7 @@ pub async fn refresh(
         Err(SyncError::Auth(m)) => {
             // Another process (the agent, or `sync --once`) may have spent the same token a
             // moment ago and stored the new pair: use that rather than give up.
-            if let Some(now) = store.load()? {
+            if let Some(now) = load_off(store).await? {
                 if now.refresh_token != current.refresh_token {
                     return Ok(now);
                 }
@@ -350,7 +518,7 @@ pub async fn refresh(
         email: s.email.or(current.email),
         ..s
     };
-    store.save(&s)?;
+    save_off(store, &s).await?;
     Ok(s)
 }
 
@@ -361,7 +529,7 @@ pub async fn logout(
     store: &SessionStore,
     timeout: Duration,
 ) -> Result<bool, SyncError> {
-    let Some(s) = store.load()? else {
+    let Some(s) = load_off(store).await? else {
         return Ok(false);
     };
     if let Some(auth) = &creds.auth_url {
@@ -375,7 +543,10 @@ pub async fn logout(
         // Offline logout still forgets the session locally.
         let _ = req.send().await;
     }
-    store.remove()
+    let st = store.clone();
+    tokio::task::spawn_blocking(move || st.remove())
+        .await
+        .map_err(|e| SyncError::Task(format!("session remove: {e}")))?
 }
 
 #[cfg(test)]
@@ -450,6 +621,36 @@ mod tests {
         assert_eq!(leftovers, 1, "no temp file left behind");
         assert!(s.expires_within(Duration::from_secs(0)));
         assert!(store.remove().expect("rm"));
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn without_a_reachable_secret_service_the_file_is_used() {
+        let dir = tempfile_dir();
+        let store = SessionStore::detect(
+            |k| (k == "DBUS_SESSION_BUS_ADDRESS").then(|| "unix:path=/nonexistent/bus".into()),
+            &dir,
+        );
+        let s = Session {
+            access_token: "a".into(),
+            refresh_token: "r".into(),
+            expires_at: 1,
+            user_id: None,
+            email: None,
+        };
+        assert_eq!(store.save(&s).expect("save"), SessionBackend::File);
+        assert!(store.path().exists());
+        assert_eq!(store.load().expect("load"), Some(s));
+        assert!(store.remove().expect("rm"));
+        let off = SessionStore::detect(
+            |k| match k {
+                "DBUS_SESSION_BUS_ADDRESS" => Some("unix:path=/x".into()),
+                "POWERHOOK_SESSION_STORE" => Some("file".into()),
+                _ => None,
+            },
+            &dir,
+        );
+        assert!(off.keyring.is_none());
         let _ = fs::remove_dir_all(&dir);
     }
 

@@ -152,7 +152,7 @@ impl<'a> Pass<'a> {
         let (session, token) = match &creds.token {
             TokenSource::Fixed(t) => (None, t.clone()),
             TokenSource::Stored(store) => {
-                let s = store.load()?.ok_or_else(|| {
+                let s = session::load_off(store).await?.ok_or_else(|| {
                     SyncError::Auth(
                         "not logged in: run `powerhook login` (or set SUPABASE_ACCESS_TOKEN)"
                             .into(),

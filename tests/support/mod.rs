@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod auth_standin;
+pub mod keyring;
 pub mod local;
 pub mod proxy;
 
