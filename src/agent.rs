@@ -194,8 +194,91 @@ impl Minute {
     }
 }
 
+/// The upload loop, on its own thread with its own runtime, so no request can delay a tick.
+struct SyncWorker {
+    power: tokio::sync::watch::Sender<crate::sync::PowerContext>,
+    shutdown: tokio::sync::watch::Sender<bool>,
+    done: std::sync::mpsc::Receiver<()>,
+}
+
+impl SyncWorker {
+    /// Start when sync is enabled and configured (an endpoint and credentials); else say why not.
+    fn start(config: &Config, data_dir: &std::path::Path) -> Result<SyncWorker, String> {
+        if !config.sync.enabled {
+            return Err("sync is disabled in the config".into());
+        }
+        let creds = crate::sync::Credentials::from_env(data_dir).map_err(|e| e.to_string())?;
+        let (power, power_rx) = tokio::sync::watch::channel(crate::sync::PowerContext::default());
+        let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
+        let (done_tx, done) = std::sync::mpsc::channel();
+        let settings = config.sync.clone();
+        let db = store::db_path(data_dir);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the sync runtime: {e}"))?;
+        std::thread::Builder::new()
+            .name("powerhook-sync".into())
+            .spawn(move || {
+                runtime.block_on(crate::sync::run_loop(
+                    db,
+                    settings,
+                    creds,
+                    power_rx,
+                    shutdown_rx,
+                    |r| match r {
+                        Ok(rep) if rep.uploaded() > 0 || rep.quarantined > 0 => log::info!(
+                            "sync: {} rows uploaded, {} quarantined, {} pending",
+                            rep.uploaded(),
+                            rep.quarantined,
+                            rep.counts.pending
+                        ),
+                        Ok(rep) => {
+                            if let Some(e) = &rep.retry_error {
+                                log::warn!("sync: will retry: {e}");
+                            }
+                        }
+                        Err(e) => log::warn!("sync: {e}"),
+                    },
+                ));
+                let _ = done_tx.send(());
+            })
+            .map_err(|e| format!("cannot start the sync thread: {e}"))?;
+        Ok(SyncWorker {
+            power,
+            shutdown,
+            done,
+        })
+    }
+
+    fn update(&self, sample: &Sample) {
+        let ctx = crate::sync::PowerContext {
+            on_ac: sample
+                .ac_online
+                .unwrap_or_else(|| !sample.battery.as_ref().is_some_and(|b| b.discharging())),
+            power_saver: sample.efficiency_mode(),
+            battery_percent: sample.battery.as_ref().map(|b| b.percent),
+        };
+        self.power.send_if_modified(|old| {
+            let changed = *old != ctx;
+            *old = ctx;
+            changed
+        });
+    }
+
+    /// Ask the loop to stop and wait a little: a request in flight is simply retried next
+    /// time (rows are marked synced only after the server acknowledged them).
+    fn stop(self) {
+        let _ = self.shutdown.send(true);
+        if self.done.recv_timeout(Duration::from_secs(5)).is_err() {
+            log::warn!("sync: still busy at shutdown; unacknowledged rows stay pending");
+        }
+    }
+}
+
 struct Loop {
     opts: AgentOptions,
+    sync: Option<SyncWorker>,
     config: Config,
     config_mtime: Option<SystemTime>,
     store: Store,
@@ -300,6 +383,9 @@ impl Loop {
             self.minute.minute = minute;
         }
         self.minute.add(&sample);
+        if let Some(sync) = &self.sync {
+            sync.update(&sample);
+        }
         let mode = self.mode();
         if let (Some(&trigger), false) = (det.fired.first(), mode == Mode::Paused) {
             let input = PassInput {
@@ -392,8 +478,16 @@ pub fn run(opts: AgentOptions, control: Receiver<Control>) -> Result<AgentReport
         sensor,
         minute: Minute::default(),
         report: AgentReport::default(),
+        sync: None,
         opts,
     };
+    match SyncWorker::start(&lp.config, &lp.opts.data_dir) {
+        Ok(w) => {
+            log::info!("sync: uploading to Supabase in the background");
+            lp.sync = Some(w);
+        }
+        Err(why) => log::info!("sync off: {why}"),
+    }
     lp.state.tick_ms = lp.interval().as_millis() as u64;
     lp.save_state();
     log::info!(
@@ -450,6 +544,9 @@ pub fn run(opts: AgentOptions, control: Receiver<Control>) -> Result<AgentReport
         }
     }
     lp.flush_minute();
+    if let Some(w) = lp.sync.take() {
+        w.stop();
+    }
     lp.state.running = false;
     lp.save_state();
     log::info!(

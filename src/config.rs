@@ -424,13 +424,6 @@ pub struct Engines {
     pub hybrid: EngineSettings,
 }
 
-/// Sync to Supabase: off until configured.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-pub struct SyncSection {
-    pub enabled: bool,
-}
-
 /// The whole configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
@@ -441,7 +434,9 @@ pub struct Config {
     pub retention: Retention,
     pub mode: Mode,
     pub engines: Engines,
-    pub sync: SyncSection,
+    /// Sync to Supabase: nothing leaves the machine until an endpoint and a session are
+    /// configured (see docs/sync.md).
+    pub sync: crate::sync::SyncSettings,
 }
 
 impl Config {

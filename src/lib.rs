@@ -10,6 +10,7 @@ pub mod sense;
 pub mod status;
 pub mod store;
 pub mod strategy;
+pub mod sync;
 pub mod trigger;
 pub mod units;
 pub mod workload;

@@ -41,6 +41,12 @@ enum Command {
     /// Check or print the configuration
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Upload recorded rows to Supabase (the agent does this by itself when configured)
+    Sync(powerhook::sync::cli::SyncArgs),
+    /// Sign in to Supabase (email + password); the session is kept in the OS keyring or the data dir
+    Login(powerhook::sync::cli::LoginArgs),
+    /// Sign out of Supabase and forget the session
+    Logout,
 }
 
 #[derive(Args)]
@@ -218,6 +224,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Sync(a) => Ok(powerhook::sync::cli::run_sync(
+            &data_dir,
+            &load_config(&cli)?.sync,
+            a,
+        )?),
+        Command::Login(a) => Ok(powerhook::sync::cli::run_login(
+            &data_dir,
+            &load_config(&cli)?.sync,
+            a,
+        )?),
+        Command::Logout => Ok(powerhook::sync::cli::run_logout(
+            &data_dir,
+            &load_config(&cli)?.sync,
+        )?),
         Command::Config(ConfigCommand::Show { json }) => {
             let config = load_config(&cli)?;
             if *json {

@@ -29,6 +29,16 @@ pub struct Frugal {
     pub process_scan_ms: u64,
 }
 
+/// Where sync stands: configured or why not, and the outbox.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncStatus {
+    pub configured: bool,
+    /// Why sync is off, when it is.
+    pub off_reason: Option<String>,
+    /// Pending / synced / quarantined rows and the last error; `None` before the first run.
+    pub outbox: Option<crate::sync::OutboxCounts>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusReport {
     pub sample: Sample,
@@ -40,6 +50,7 @@ pub struct StatusReport {
     /// The agent's own report, when one has run on this data dir.
     pub agent: Option<AgentState>,
     pub store: Option<StoreCounts>,
+    pub sync: SyncStatus,
     /// The config file's error, when it does not parse (status then judges with defaults).
     pub config_error: Option<String>,
 }
@@ -89,16 +100,32 @@ pub fn collect(
         .as_millis() as u64,
         reason,
     };
-    let (agent, store) = match Store::open_read_only(&crate::store::db_path(data_dir)) {
+    let (agent, store, outbox) = match Store::open_read_only(&crate::store::db_path(data_dir)) {
         Ok(Some(st)) => {
             let agent = st
                 .meta("agent")
                 .ok()
                 .flatten()
                 .and_then(|j| serde_json::from_str(&j).ok());
-            (agent, st.counts().ok())
+            (
+                agent,
+                st.counts().ok(),
+                crate::sync::outbox_counts(st.connection()).ok(),
+            )
         }
-        _ => (None, None),
+        _ => (None, None, None),
+    };
+    let off_reason = if !config.sync.enabled {
+        Some("disabled in the config".to_string())
+    } else {
+        crate::sync::Credentials::from_env(data_dir)
+            .err()
+            .map(|e| e.to_string())
+    };
+    let sync = SyncStatus {
+        configured: off_reason.is_none(),
+        off_reason,
+        outbox,
     };
     StatusReport {
         active_triggers: active
@@ -114,6 +141,7 @@ pub fn collect(
         next_scheduled: crate::agent::next_scheduled(config).map(|t| t.to_rfc3339()),
         agent,
         store,
+        sync,
         config_error,
         sample,
     }
@@ -249,6 +277,26 @@ pub fn render(r: &StatusReport) -> String {
                 "           config reload failed, last good config kept: {e}"
             );
         }
+    }
+    let pending = r.sync.outbox.as_ref();
+    let counts = pending
+        .map(|c| {
+            format!(
+                "{} pending, {} synced, {} quarantined",
+                c.pending, c.synced, c.quarantined
+            )
+        })
+        .unwrap_or_else(|| "no database yet".into());
+    match &r.sync.off_reason {
+        None => {
+            let _ = writeln!(o, "sync       on: {counts}");
+        }
+        Some(why) => {
+            let _ = writeln!(o, "sync       off ({why}): {counts}");
+        }
+    }
+    if let Some(e) = pending.and_then(|c| c.last_error.as_ref()) {
+        let _ = writeln!(o, "           last sync error: {e}");
     }
     if let Some(e) = &r.config_error {
         let _ = writeln!(o, "config     error, judged with default thresholds: {e}");

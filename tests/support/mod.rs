@@ -1,5 +1,13 @@
-//! Test fixtures shared by the integration tests: fake roots and a private D-Bus.
+//! Test fixtures shared by the integration tests: fake roots, a private D-Bus, and (in
+//! `supabase`) real PostgreSQL + PostgREST for the sync tests.
 #![allow(dead_code)]
+
+pub mod auth_standin;
+pub mod keyring;
+pub mod local;
+pub mod proxy;
+pub mod supabase;
+pub use supabase::*;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
