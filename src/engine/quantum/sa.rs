@@ -1,0 +1,216 @@
+//! `sa`: simulated annealing with dwave-samplers' defaults (geometric β schedule from
+//! `default_beta_range`, spins swept in index order, random initial state per read).
+//!
+//! With `threads = 1`, `reads = R`, `sweeps = S` the work is exactly R · S · n flip attempts,
+//! the same as `SimulatedAnnealingSampler(num_reads=R, num_sweeps=S)`. Read `r` draws from its
+//! own stream `(seed, r)`, so the answer depends on the seed only, not on the thread count.
+
+use std::time::{Duration, Instant};
+
+use super::kernel::{Kernel, Scratch};
+use super::model::Ising;
+use super::rng::Rng;
+use super::solver::{
+    default_beta_range, geometric_schedule, split_reads, SolveError, SolveParams, SolveResult,
+    Solver,
+};
+
+/// Default reads when none are asked for.
+pub const DEFAULT_READS: usize = 10;
+/// Default sweeps per read (dwave-samplers' default).
+pub const DEFAULT_SWEEPS: usize = 1000;
+
+/// Simulated annealing backend.
+#[derive(Debug, Clone, Default)]
+pub struct SimulatedAnnealing {
+    /// `[hot, cold]` β; `None` uses [`default_beta_range`].
+    pub beta_range: Option<(f64, f64)>,
+}
+
+struct ReadOutcome {
+    energy: f64,
+    state: Vec<i8>,
+    sweeps: usize,
+}
+
+fn anneal_read(
+    kernel: &Kernel<'_>,
+    model: &Ising,
+    sc: &mut Scratch,
+    rng: &mut Rng,
+    betas: &[f64],
+) -> f64 {
+    kernel.randomise(sc, rng);
+    for &beta in betas {
+        kernel.sweep(sc, rng, beta);
+    }
+    model.energy(&sc.spins)
+}
+
+impl Solver for SimulatedAnnealing {
+    fn name(&self) -> &'static str {
+        "sa"
+    }
+
+    fn solve(&self, model: &Ising, params: &SolveParams) -> Result<SolveResult, SolveError> {
+        let start = Instant::now();
+        let n = model.n();
+        if n == 0 {
+            return Err(SolveError::Empty);
+        }
+        let kernel = Kernel::new(model)
+            .ok_or_else(|| SolveError::InvalidParameter("malformed coupling matrix".into()))?;
+        let reads = params.reads.unwrap_or(DEFAULT_READS);
+        let sweeps = params.sweeps.unwrap_or(DEFAULT_SWEEPS);
+        if reads == 0 {
+            return Err(SolveError::InvalidParameter(
+                "reads must be at least 1".into(),
+            ));
+        }
+        let (hot, cold) = self.beta_range.unwrap_or_else(|| default_beta_range(model));
+        if !(hot > 0.0 && cold > 0.0 && hot.is_finite() && cold.is_finite()) {
+            return Err(SolveError::InvalidParameter(format!(
+                "beta range must be positive and finite, got [{hot}, {cold}]"
+            )));
+        }
+        let betas = geometric_schedule(hot, cold, sweeps);
+        let ranges = split_reads(reads, params.threads);
+        let threads = ranges.len();
+        let chunks: Vec<Vec<ReadOutcome>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = ranges
+                .into_iter()
+                .map(|range| {
+                    let kernel = &kernel;
+                    let betas = &betas;
+                    scope.spawn(move || {
+                        let mut sc = kernel.scratch();
+                        range
+                            .map(|r| {
+                                let mut rng = Rng::new(params.seed, r as u64);
+                                let energy = anneal_read(kernel, model, &mut sc, &mut rng, betas);
+                                ReadOutcome {
+                                    energy,
+                                    state: sc.spins.clone(),
+                                    sweeps,
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        let outcomes: Vec<ReadOutcome> = chunks.into_iter().flatten().collect();
+        Ok(collect("sa", outcomes, n, params.seed, threads, start))
+    }
+}
+
+fn collect(
+    backend: &'static str,
+    outcomes: Vec<ReadOutcome>,
+    n: usize,
+    seed: u64,
+    threads: usize,
+    start: Instant,
+) -> SolveResult {
+    let read_energies: Vec<f64> = outcomes.iter().map(|o| o.energy).collect();
+    let sweeps = outcomes.iter().map(|o| o.sweeps).max().unwrap_or(0);
+    let flip_attempts = outcomes.iter().map(|o| (o.sweeps * n) as u64).sum();
+    let reads = outcomes.len();
+    // First read with the lowest energy: ties go to the lowest read index (deterministic).
+    let best = outcomes
+        .into_iter()
+        .reduce(|a, b| if b.energy < a.energy { b } else { a });
+    let (energy, state) = best.map_or((f64::INFINITY, Vec::new()), |b| (b.energy, b.state));
+    SolveResult {
+        backend,
+        state,
+        energy,
+        read_energies,
+        reads,
+        sweeps,
+        flip_attempts,
+        elapsed: start.elapsed(),
+        seed,
+        threads,
+        proven_optimal: false,
+    }
+}
+
+/// Annealing that fills a wall-clock budget: each thread runs reads one after another, the
+/// first with `first_sweeps`, each next one twice as long, sized from the measured sweep rate
+/// so the last read ends at the deadline. Not reproducible across machines (time decides how
+/// many reads run); every read still descends to a local minimum at the end.
+pub fn anneal_for(
+    model: &Ising,
+    budget: Duration,
+    first_sweeps: usize,
+    seed: u64,
+    threads: usize,
+) -> Result<SolveResult, SolveError> {
+    let start = Instant::now();
+    let n = model.n();
+    if n == 0 {
+        return Err(SolveError::Empty);
+    }
+    let kernel = Kernel::new(model)
+        .ok_or_else(|| SolveError::InvalidParameter("malformed coupling matrix".into()))?;
+    let (hot, cold) = default_beta_range(model);
+    let deadline = start + budget;
+    let threads = threads.max(1);
+    let chunks: Vec<Vec<ReadOutcome>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let kernel = &kernel;
+                scope.spawn(move || {
+                    let mut sc = kernel.scratch();
+                    let mut out = Vec::new();
+                    let mut sweeps = first_sweeps.max(10);
+                    let mut per_sweep: Option<f64> = None;
+                    for k in 0u64.. {
+                        let now = Instant::now();
+                        if now >= deadline {
+                            break;
+                        }
+                        if let Some(ps) = per_sweep {
+                            let left = (deadline - now).as_secs_f64();
+                            let fit = (left / ps) as usize;
+                            // Too little time left for a useful read: stop.
+                            if fit < first_sweeps.max(10) / 2 && !out.is_empty() {
+                                break;
+                            }
+                            // Double; if no read could follow the doubled one, spend all
+                            // that is left on this one.
+                            let next = sweeps * 2;
+                            sweeps = if fit < 3 * next { fit.max(10) } else { next };
+                        }
+                        let betas = geometric_schedule(hot, cold, sweeps);
+                        let mut rng = Rng::new(seed, ((t as u64) << 32) | k);
+                        let t0 = Instant::now();
+                        kernel.randomise(&mut sc, &mut rng);
+                        for &beta in &betas {
+                            kernel.sweep(&mut sc, &mut rng, beta);
+                        }
+                        kernel.descend(&mut sc);
+                        per_sweep = Some(t0.elapsed().as_secs_f64() / sweeps as f64);
+                        out.push(ReadOutcome {
+                            energy: model.energy(&sc.spins),
+                            state: sc.spins.clone(),
+                            sweeps,
+                        });
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let outcomes: Vec<ReadOutcome> = chunks.into_iter().flatten().collect();
+    Ok(collect("sa", outcomes, n, seed, threads, start))
+}
