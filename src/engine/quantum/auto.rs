@@ -75,7 +75,14 @@ impl Solver for Auto {
                 // First read: about 1/50 of the budget at ~10 ns per attempt, at least 100.
                 let attempts = budget.as_secs_f64() / 50.0 / 1e-8;
                 let first = ((attempts / model.n().max(1) as f64) as usize).clamp(100, 2000);
-                anneal_for(model, budget, first, params.seed, params.threads)
+                anneal_for(
+                    model,
+                    budget,
+                    first,
+                    params.seed,
+                    params.threads,
+                    params.target,
+                )
             }
         }
     }

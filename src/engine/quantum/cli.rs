@@ -68,6 +68,9 @@ pub struct SolveArgs {
     /// Worker threads.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
+    /// Stop as soon as a read reaches this energy (with --time-limit; for time-to-target).
+    #[arg(long, allow_hyphen_values = true)]
+    pub target: Option<f64>,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -136,6 +139,7 @@ pub fn run(args: &SolveArgs) -> Result<i32, SolveCliError> {
         time_limit: args.time_limit,
         seed: args.seed,
         threads: args.threads.max(1),
+        target: args.target,
     };
     let result = match args.backend {
         BackendArg::Auto => Auto.solve(&ising, &params)?,

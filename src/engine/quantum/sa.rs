@@ -5,6 +5,7 @@
 //! the same as `SimulatedAnnealingSampler(num_reads=R, num_sweeps=S)`. Read `r` draws from its
 //! own stream `(seed, r)`, so the answer depends on the seed only, not on the thread count.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::kernel::{Kernel, Scratch};
@@ -144,12 +145,17 @@ fn collect(
 /// first with `first_sweeps`, each next one twice as long, sized from the measured sweep rate
 /// so the last read ends at the deadline. Not reproducible across machines (time decides how
 /// many reads run); every read still descends to a local minimum at the end.
+///
+/// With `target`, every thread stops as soon as any read reaches an energy ≤ `target`
+/// (time-to-target measurements). A read still running at the deadline is cut short,
+/// descended to a local minimum and kept.
 pub fn anneal_for(
     model: &Ising,
     budget: Duration,
     first_sweeps: usize,
     seed: u64,
     threads: usize,
+    target: Option<f64>,
 ) -> Result<SolveResult, SolveError> {
     let start = Instant::now();
     let n = model.n();
@@ -161,10 +167,12 @@ pub fn anneal_for(
     let (hot, cold) = default_beta_range(model);
     let deadline = start + budget;
     let threads = threads.max(1);
+    let reached = AtomicBool::new(false);
     let chunks: Vec<Vec<ReadOutcome>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let kernel = &kernel;
+                let reached = &reached;
                 scope.spawn(move || {
                     let mut sc = kernel.scratch();
                     let mut out = Vec::new();
@@ -172,7 +180,7 @@ pub fn anneal_for(
                     let mut per_sweep: Option<f64> = None;
                     for k in 0u64.. {
                         let now = Instant::now();
-                        if now >= deadline {
+                        if now >= deadline || reached.load(Ordering::Relaxed) {
                             break;
                         }
                         if let Some(ps) = per_sweep {
@@ -191,15 +199,26 @@ pub fn anneal_for(
                         let mut rng = Rng::new(seed, ((t as u64) << 32) | k);
                         let t0 = Instant::now();
                         kernel.randomise(&mut sc, &mut rng);
+                        let mut done = 0;
                         for &beta in &betas {
                             kernel.sweep(&mut sc, &mut rng, beta);
+                            done += 1;
+                            if done % 64 == 0
+                                && (Instant::now() >= deadline || reached.load(Ordering::Relaxed))
+                            {
+                                break;
+                            }
                         }
                         kernel.descend(&mut sc);
-                        per_sweep = Some(t0.elapsed().as_secs_f64() / sweeps as f64);
+                        per_sweep = Some(t0.elapsed().as_secs_f64() / done.max(1) as f64);
+                        let energy = model.energy(&sc.spins);
+                        if target.is_some_and(|t| energy <= t) {
+                            reached.store(true, Ordering::Relaxed);
+                        }
                         out.push(ReadOutcome {
-                            energy: model.energy(&sc.spins),
+                            energy,
                             state: sc.spins.clone(),
-                            sweeps,
+                            sweeps: done,
                         });
                     }
                     out

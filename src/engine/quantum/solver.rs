@@ -45,6 +45,8 @@ pub struct SolveParams {
     pub seed: u64,
     /// Worker threads (at least 1).
     pub threads: usize,
+    /// Stop early once a read reaches this energy (time-limited runs only).
+    pub target: Option<f64>,
 }
 
 impl Default for SolveParams {
@@ -55,6 +57,7 @@ impl Default for SolveParams {
             time_limit: None,
             seed: 1,
             threads: 1,
+            target: None,
         }
     }
 }
