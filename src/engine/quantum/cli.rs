@@ -186,6 +186,7 @@ pub fn run(args: &SolveArgs) -> Result<i32, SolveCliError> {
             "flip_attempts": result.flip_attempts,
             "flip_attempts_per_s": attempts_per_s,
             "elapsed_ms": elapsed_ms,
+            "cpu_ms": result.cpu_time.map(|t| t.as_secs_f64() * 1e3),
             "confidence": check.confidence,
             "seed": result.seed,
             "proven_optimal": result.proven_optimal,

@@ -26,6 +26,21 @@ struct Entry {
     v2: i32,
 }
 
+/// The integer path's couplings.
+enum Adjacency {
+    /// Every coupling has the same magnitude (Max-Cut with ±1 weights, the whole G-set): each
+    /// row lists its positive couplings, then its negative ones, from `split[i]` on; an
+    /// update is then a 4-byte load and an add of one constant.
+    Signed {
+        cols: Vec<u32>,
+        split: Vec<u32>,
+        /// `2 q |J|`.
+        mag: i32,
+    },
+    /// Any integer couplings.
+    Wide(Vec<Entry>),
+}
+
 /// A validated view of an Ising model for the sweep loop.
 pub(crate) struct Kernel<'m> {
     n: usize,
@@ -42,8 +57,8 @@ struct IntPath {
     half_q: f64,
     /// `q · h_i`.
     qh: Vec<i64>,
-    /// Couplings packed next to their neighbour index (one memory stream).
-    adj: Vec<Entry>,
+    /// Couplings next to their neighbour index (one memory stream).
+    adj: Adjacency,
     /// Largest `|q f|` any state can reach.
     max_k: usize,
 }
@@ -83,7 +98,7 @@ fn int_path(model: &Ising) -> Option<IntPath> {
             if max_k >= (1u64 << 30) as f64 || max_v2 >= (1u64 << 30) as f64 {
                 return None;
             }
-            let adj = model
+            let entries: Vec<Entry> = model
                 .j
                 .col
                 .iter()
@@ -93,6 +108,22 @@ fn int_path(model: &Ising) -> Option<IntPath> {
                     v2: (2.0 * q * w) as i32,
                 })
                 .collect();
+            let mag = entries.first().map_or(0, |e| e.v2.abs());
+            let adj = if entries.iter().all(|e| e.v2.abs() == mag) {
+                let n = model.n();
+                let mut cols = Vec::with_capacity(entries.len());
+                let mut split = Vec::with_capacity(n);
+                for i in 0..n {
+                    let row =
+                        &entries[model.j.row_ptr[i] as usize..model.j.row_ptr[i + 1] as usize];
+                    cols.extend(row.iter().filter(|e| e.v2 > 0).map(|e| e.col));
+                    split.push(cols.len() as u32);
+                    cols.extend(row.iter().filter(|e| e.v2 < 0).map(|e| e.col));
+                }
+                Adjacency::Signed { cols, split, mag }
+            } else {
+                Adjacency::Wide(entries)
+            };
             return Some(IntPath {
                 half_q: q / 2.0,
                 qh: model.h.iter().map(|h| (h * q) as i64).collect(),
@@ -102,6 +133,29 @@ fn int_path(model: &Ising) -> Option<IntPath> {
         }
     }
     None
+}
+
+impl IntPath {
+    /// `q` times the local field of spin `i` (`a..b` its row), from scratch.
+    fn field(&self, i: usize, a: usize, b: usize, spins: &[i8]) -> i64 {
+        // v2 = 2 q J, so q J s = v2 s / 2.
+        let mut f = self.qh[i];
+        match &self.adj {
+            Adjacency::Signed { cols, split, mag } => {
+                let m = split[i] as usize;
+                for (k, &c) in cols[a..b].iter().enumerate() {
+                    let v2 = if a + k < m { *mag } else { -*mag };
+                    f += i64::from(v2) * i64::from(spins[c as usize]) / 2;
+                }
+            }
+            Adjacency::Wide(adj) => {
+                for e in &adj[a..b] {
+                    f += i64::from(e.v2) * i64::from(spins[e.col as usize]) / 2;
+                }
+            }
+        }
+        f
+    }
 }
 
 impl<'m> Kernel<'m> {
@@ -156,14 +210,7 @@ impl<'m> Kernel<'m> {
             let a = self.row_ptr[i] as usize;
             let b = self.row_ptr[i + 1] as usize;
             match &self.int {
-                Some(ip) => {
-                    let mut f = ip.qh[i];
-                    for e in &ip.adj[a..b] {
-                        // v2 = 2 q J, so q J s = v2 s / 2.
-                        f += i64::from(e.v2) * i64::from(sc.spins[e.col as usize]) / 2;
-                    }
-                    sc.ifield[i] = f as i32;
-                }
+                Some(ip) => sc.ifield[i] = ip.field(i, a, b, &sc.spins) as i32,
                 None => {
                     let mut f = self.h[i];
                     for k in a..b {
@@ -199,10 +246,13 @@ impl<'m> Kernel<'m> {
             return false;
         }
         sc.table.clear();
-        for k in 0..len {
-            let p = (-beta * k as f64 / half_q).exp();
+        // p_k = r^k by repeated multiplication (relative error ~k ulp, far below 2^-64 · k).
+        let r = (-beta / half_q).exp();
+        let mut p = 1.0f64;
+        for _ in 0..len {
             // 2^64 · p, saturating at u64::MAX for p = 1.
             sc.table.push((p * 18_446_744_073_709_551_616.0) as u64);
+            p *= r;
         }
         true
     }
@@ -224,18 +274,34 @@ impl<'m> Kernel<'m> {
     }
 
     #[inline(always)]
-    fn flip_int(ip: &IntPath, a: usize, b: usize, s: i8, ifield: &mut [i32]) {
-        // SAFETY: `new` checked row_ptr is monotone with last == adj.len(), and every
+    fn flip_int(ip: &IntPath, i: usize, a: usize, b: usize, s: i8, ifield: &mut [i32]) {
+        // SAFETY: `new` checked row_ptr is monotone with last == number of couplings (the
+        // length of `cols` / `adj`), split[i] lies in a..=b by construction, and every
         // col < n == ifield.len().
         unsafe {
-            let row = ip.adj.get_unchecked(a..b);
-            if s > 0 {
-                for e in row {
-                    *ifield.get_unchecked_mut(e.col as usize) -= e.v2;
+            match &ip.adj {
+                Adjacency::Signed { cols, split, mag } => {
+                    // Field change -s · v2: -s · mag on the positive part, +s · mag after.
+                    let step = if s > 0 { -*mag } else { *mag };
+                    let m = *split.get_unchecked(i) as usize;
+                    for &c in cols.get_unchecked(a..m) {
+                        *ifield.get_unchecked_mut(c as usize) += step;
+                    }
+                    for &c in cols.get_unchecked(m..b) {
+                        *ifield.get_unchecked_mut(c as usize) -= step;
+                    }
                 }
-            } else {
-                for e in row {
-                    *ifield.get_unchecked_mut(e.col as usize) += e.v2;
+                Adjacency::Wide(adj) => {
+                    let row = adj.get_unchecked(a..b);
+                    if s > 0 {
+                        for e in row {
+                            *ifield.get_unchecked_mut(e.col as usize) -= e.v2;
+                        }
+                    } else {
+                        for e in row {
+                            *ifield.get_unchecked_mut(e.col as usize) += e.v2;
+                        }
+                    }
                 }
             }
         }
@@ -248,19 +314,28 @@ impl<'m> Kernel<'m> {
         let ifield = &mut sc.ifield[..n];
         let row_ptr = &self.row_ptr[..n + 1];
         let mut de = 0i64;
+        // A local copy lets the generator's state live in registers through the loop.
+        let mut r = rng.clone();
         for i in 0..n {
             let s = spins[i];
             let f = ifield[i];
             // k = -s · q f: the flip cost in units of 1 / (q / 2).
             let k = if s > 0 { -f } else { f };
-            let accept =
-                k <= 0 || ((k as usize) < table.len() && rng.next_u64() < table[k as usize]);
+            let accept = k <= 0 || ((k as usize) < table.len() && r.next_u64() < table[k as usize]);
             if accept {
                 de += i64::from(k);
                 spins[i] = -s;
-                Self::flip_int(ip, row_ptr[i] as usize, row_ptr[i + 1] as usize, s, ifield);
+                Self::flip_int(
+                    ip,
+                    i,
+                    row_ptr[i] as usize,
+                    row_ptr[i + 1] as usize,
+                    s,
+                    ifield,
+                );
             }
         }
+        *rng = r;
         de
     }
 
@@ -272,18 +347,28 @@ impl<'m> Kernel<'m> {
         let ifield = &mut sc.ifield[..n];
         let row_ptr = &self.row_ptr[..n + 1];
         let mut de = 0i64;
+        // A local copy lets the generator's state live in registers through the loop.
+        let mut r = rng.clone();
         for i in 0..n {
             let s = spins[i];
             let f = ifield[i];
             let k = if s > 0 { -f } else { f };
             let accept =
-                k <= 0 || ((k as f64) < threshold && (-scale * k as f64).exp() > rng.next_f64());
+                k <= 0 || ((k as f64) < threshold && (-scale * k as f64).exp() > r.next_f64());
             if accept {
                 de += i64::from(k);
                 spins[i] = -s;
-                Self::flip_int(ip, row_ptr[i] as usize, row_ptr[i + 1] as usize, s, ifield);
+                Self::flip_int(
+                    ip,
+                    i,
+                    row_ptr[i] as usize,
+                    row_ptr[i + 1] as usize,
+                    s,
+                    ifield,
+                );
             }
         }
+        *rng = r;
         de
     }
 
@@ -338,7 +423,7 @@ impl<'m> Kernel<'m> {
                         de += i64::from(k);
                         sc.spins[i] = -s;
                         let (a, b) = (self.row_ptr[i] as usize, self.row_ptr[i + 1] as usize);
-                        Self::flip_int(ip, a, b, s, &mut sc.ifield);
+                        Self::flip_int(ip, i, a, b, s, &mut sc.ifield);
                         improved = true;
                     }
                 }
@@ -389,6 +474,38 @@ mod tests {
             for i in 0..m.n() {
                 assert!((sc.field[i] - m.local_field(&sc.spins, i)).abs() < 1e-9);
             }
+            assert!((e - m.energy(&sc.spins)).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn every_integer_layout_keeps_fields_exact() {
+        // Mixed-sign equal magnitudes (signed layout) and unequal weights (wide layout).
+        let mixed: Vec<_> = (0..12)
+            .map(|i| (i, (i * 5 + 1) % 12, if i % 3 == 0 { -1.0 } else { 1.0 }))
+            .filter(|t| t.0 != t.1)
+            .collect();
+        let wide: Vec<_> = (0..12)
+            .map(|i| (i, (i * 7 + 2) % 12, (i % 4) as f64 - 1.5))
+            .filter(|t| t.0 != t.1)
+            .collect();
+        for terms in [mixed, wide] {
+            let m = Ising::new(12, &[(3, 1.0), (7, -2.0)], &terms, 0.0).expect("valid");
+            let k = Kernel::new(&m).expect("valid csr");
+            assert!(k.int.is_some());
+            let mut sc = k.scratch();
+            let mut rng = Rng::new(11, 0);
+            k.randomise(&mut sc, &mut rng);
+            let mut e = m.energy(&sc.spins);
+            for beta in [0.001, 0.2, 1.0, 5.0] {
+                e += k.sweep(&mut sc, &mut rng, beta);
+                k.sync_fields(&mut sc);
+                for i in 0..m.n() {
+                    assert!((sc.field[i] - m.local_field(&sc.spins, i)).abs() < 1e-9);
+                }
+                assert!((e - m.energy(&sc.spins)).abs() < 1e-9);
+            }
+            e += k.descend(&mut sc);
             assert!((e - m.energy(&sc.spins)).abs() < 1e-9);
         }
     }

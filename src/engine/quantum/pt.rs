@@ -176,6 +176,7 @@ impl ParallelTempering {
             sweeps: done,
             flip_attempts,
             elapsed: start.elapsed(),
+            cpu_time: None,
             seed: params.seed,
             threads,
             proven_optimal: false,

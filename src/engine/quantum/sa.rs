@@ -12,8 +12,8 @@ use super::kernel::{Kernel, Scratch};
 use super::model::Ising;
 use super::rng::Rng;
 use super::solver::{
-    default_beta_range, geometric_schedule, split_reads, SolveError, SolveParams, SolveResult,
-    Solver,
+    default_beta_range, geometric_schedule, split_reads, thread_cpu_time, SolveError, SolveParams,
+    SolveResult, Solver,
 };
 
 /// Default reads when none are asked for.
@@ -77,15 +77,16 @@ impl Solver for SimulatedAnnealing {
         let betas = geometric_schedule(hot, cold, sweeps);
         let ranges = split_reads(reads, params.threads);
         let threads = ranges.len();
-        let chunks: Vec<Vec<ReadOutcome>> = std::thread::scope(|scope| {
+        let chunks: Vec<(Vec<ReadOutcome>, Option<Duration>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = ranges
                 .into_iter()
                 .map(|range| {
                     let kernel = &kernel;
                     let betas = &betas;
                     scope.spawn(move || {
+                        let cpu0 = thread_cpu_time();
                         let mut sc = kernel.scratch();
-                        range
+                        let out = range
                             .map(|r| {
                                 let mut rng = Rng::new(params.seed, r as u64);
                                 let energy = anneal_read(kernel, model, &mut sc, &mut rng, betas);
@@ -95,7 +96,8 @@ impl Solver for SimulatedAnnealing {
                                     sweeps,
                                 }
                             })
-                            .collect::<Vec<_>>()
+                            .collect::<Vec<_>>();
+                        (out, cpu_since(cpu0))
                     })
                 })
                 .collect();
@@ -104,14 +106,35 @@ impl Solver for SimulatedAnnealing {
                 .map(|h| h.join().unwrap_or_default())
                 .collect()
         });
-        let outcomes: Vec<ReadOutcome> = chunks.into_iter().flatten().collect();
-        Ok(collect("sa", outcomes, n, params.seed, threads, start))
+        let (outcomes, cpu) = merge(chunks);
+        Ok(collect("sa", outcomes, cpu, n, params.seed, threads, start))
     }
+}
+
+fn cpu_since(start: Option<Duration>) -> Option<Duration> {
+    Some(thread_cpu_time()?.saturating_sub(start?))
+}
+
+/// Flattens per-thread outcomes in thread order; CPU time is the sum (None if any is).
+fn merge(
+    chunks: Vec<(Vec<ReadOutcome>, Option<Duration>)>,
+) -> (Vec<ReadOutcome>, Option<Duration>) {
+    let mut cpu = Some(Duration::ZERO);
+    let mut out = Vec::new();
+    for (reads, c) in chunks {
+        out.extend(reads);
+        cpu = match (cpu, c) {
+            (Some(a), Some(b)) => Some(a + b),
+            _ => None,
+        };
+    }
+    (out, cpu)
 }
 
 fn collect(
     backend: &'static str,
     outcomes: Vec<ReadOutcome>,
+    cpu_time: Option<Duration>,
     n: usize,
     seed: u64,
     threads: usize,
@@ -135,6 +158,7 @@ fn collect(
         sweeps,
         flip_attempts,
         elapsed: start.elapsed(),
+        cpu_time,
         seed,
         threads,
         proven_optimal: false,
@@ -168,12 +192,13 @@ pub fn anneal_for(
     let deadline = start + budget;
     let threads = threads.max(1);
     let reached = AtomicBool::new(false);
-    let chunks: Vec<Vec<ReadOutcome>> = std::thread::scope(|scope| {
+    let chunks: Vec<(Vec<ReadOutcome>, Option<Duration>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let kernel = &kernel;
                 let reached = &reached;
                 scope.spawn(move || {
+                    let cpu0 = thread_cpu_time();
                     let mut sc = kernel.scratch();
                     let mut out = Vec::new();
                     let mut sweeps = first_sweeps.max(10);
@@ -221,7 +246,7 @@ pub fn anneal_for(
                             sweeps: done,
                         });
                     }
-                    out
+                    (out, cpu_since(cpu0))
                 })
             })
             .collect();
@@ -230,6 +255,6 @@ pub fn anneal_for(
             .map(|h| h.join().unwrap_or_default())
             .collect()
     });
-    let outcomes: Vec<ReadOutcome> = chunks.into_iter().flatten().collect();
-    Ok(collect("sa", outcomes, n, seed, threads, start))
+    let (outcomes, cpu) = merge(chunks);
+    Ok(collect("sa", outcomes, cpu, n, seed, threads, start))
 }

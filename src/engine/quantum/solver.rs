@@ -81,6 +81,10 @@ pub struct SolveResult {
     pub flip_attempts: u64,
     /// Wall-clock time of the solve.
     pub elapsed: Duration,
+    /// CPU time the worker threads spent (Linux; `None` where it cannot be read or the
+    /// backend does not measure it). Unlike `elapsed`, it does not grow when other programs
+    /// take the CPU, so speed comparisons on a busy machine use it.
+    pub cpu_time: Option<Duration>,
     /// Seed used.
     pub seed: u64,
     /// Threads used.
@@ -156,6 +160,13 @@ pub fn confidence(read_energies: &[f64], best: f64) -> f64 {
     }
     let tol = (best.abs() * 1e-3).max(1e-9);
     read_energies.iter().filter(|&&e| e - best <= tol).count() as f64 / read_energies.len() as f64
+}
+
+/// CPU time of the calling thread so far, from `/proc/thread-self/schedstat` (Linux).
+pub fn thread_cpu_time() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
 }
 
 /// Splits `reads` into `threads` contiguous, nearly equal ranges.

@@ -133,6 +133,7 @@ impl Solver for Tabu {
             sweeps: (max_steps / n as u64) as usize,
             flip_attempts,
             elapsed: start.elapsed(),
+            cpu_time: None,
             seed: params.seed,
             threads,
             proven_optimal: false,
