@@ -68,3 +68,23 @@ fn exact_refuses_dense_large_models_with_a_reason() {
         .expect_err("bqp250 is too wide");
     assert!(e.to_string().contains("induced width"), "{e}");
 }
+
+#[test]
+fn quantum_advantage_is_measured_or_null() {
+    use powerhook::engine::quantum::quantum_advantage;
+    let big = quantum_common::instance("bqp/bqp50-1.sparse", Format::Bqp).to_ising();
+    assert!(
+        quantum_advantage(&big, 1).is_none(),
+        "50 variables: no exact baseline"
+    );
+    // A 22-spin antiferromagnetic ring with a few fields: small enough to enumerate.
+    let terms: Vec<_> = (0..22).map(|i| (i, (i + 1) % 22, 1.0)).collect();
+    let h: Vec<_> = (0..22)
+        .map(|i| (i, if i % 5 == 0 { 0.5 } else { 0.0 }))
+        .collect();
+    let m = Ising::new(22, &h, &terms, 0.0).expect("valid");
+    let a = quantum_advantage(&m, 1).expect("small enough");
+    assert!(a.speedup > 0.0 && a.speedup.is_finite());
+    assert!(a.exact_time > std::time::Duration::ZERO);
+    assert!(a.heuristic_optimal, "sa at defaults solves a ring");
+}

@@ -11,7 +11,24 @@ import time
 from pathlib import Path
 
 import dimod
+import dwave.samplers.sa.sampler as sa_module
 from dwave.samplers import SimulatedAnnealingSampler
+
+# CPU time of dwave-samplers' sampling call itself (the C++ anneal, no Python pre/post
+# processing), measured on the calling thread: on a shared machine, wall time also counts
+# the time other programs hold the CPU. powerhook reports the same for its worker threads.
+_real_anneal = sa_module.simulated_annealing
+PEER_CPU_S = []
+
+
+def _timed_anneal(*args, **kwargs):
+    t0 = time.thread_time_ns()
+    out = _real_anneal(*args, **kwargs)
+    PEER_CPU_S.append((time.thread_time_ns() - t0) / 1e9)
+    return out
+
+
+sa_module.simulated_annealing = _timed_anneal
 
 
 def read_gset(path):
@@ -51,21 +68,26 @@ def main():
         total = sum(J.values())
         bqm = dimod.BinaryQuadraticModel.from_ising({i: 0.0 for i in range(n)}, J)
         work = 10 * 1000 * n
-        our_rate, peer_rate, our_cuts, peer_cuts = [], [], [], []
+        our_cpu, our_wall, peer_cpu, peer_wall, our_cuts, peer_cuts = [], [], [], [], [], []
         for rep in range(a.reps):
             seed = rep + 1
             r = ours(a.powerhook, path, "--backend", "sa", "--reads", "10", "--sweeps",
                      "1000", "--threads", "1", "--seed", str(seed))
-            our_rate.append(work / (r["elapsed_ms"] / 1e3))
+            our_wall.append(work / (r["elapsed_ms"] / 1e3))
+            our_cpu.append(work / (r["cpu_ms"] / 1e3) if r.get("cpu_ms") else float("nan"))
             our_cuts.append(int(r["cut"]))
+            PEER_CPU_S.clear()
             ss = sampler.sample(bqm, num_reads=10, num_sweeps=1000, seed=seed)
-            sampling_s = ss.info["timing"]["sampling_ns"] / 1e9
-            peer_rate.append(work / sampling_s)
+            peer_wall.append(work / (ss.info["timing"]["sampling_ns"] / 1e9))
+            peer_cpu.append(work / PEER_CPU_S[0])
             peer_cuts.append(int(round((total - ss.first.energy) / 2)))
-        mo, mp = statistics.median(our_rate), statistics.median(peer_rate)
-        rows.append((f"{g} flip attempts/s, 1 thread, 10x1000 (median of {a.reps})",
-                     f"{mo:.3g}", f"{mp:.3g}", ">= 2x", f"{mo / mp:.2f}x " +
-                     ("PASS" if mo >= 2 * mp else "MISS")))
+        oc, pc = statistics.median(our_cpu), statistics.median(peer_cpu)
+        ow, pw = statistics.median(our_wall), statistics.median(peer_wall)
+        rows.append((f"{g} flip attempts/s, 1 thread, 10x1000, median of {a.reps} (cpu | wall)",
+                     f"{oc:.3g} | {ow:.3g}", f"{pc:.3g} | {pw:.3g}", ">= 2x",
+                     f"{oc / pc:.2f}x | {ow / pw:.2f}x " +
+                     ("PASS" if oc >= 2 * pc else "MISS") + " | " +
+                     ("PASS" if ow >= 2 * pw else "MISS")))
         rows.append((f"{g} best cut at 10x1000, seed 1 / best of {a.reps} seeds",
                      f"{our_cuts[0]} / {max(our_cuts)}", f"{peer_cuts[0]} / {max(peer_cuts)}",
                      ">= peer", ("PASS" if our_cuts[0] >= peer_cuts[0] else "MISS") +
@@ -93,17 +115,12 @@ def main():
                      "PASS" if mean <= budget else "MISS"))
 
     # 3. bqp250: time to the best-known energy, one thread, 1 s budget.
-    times, hit = [], 0
     for k in range(1, 11):
         name = f"bqp250-{k}"
-        t0 = time.perf_counter()
         r = ours(a.powerhook, bench / "bqp" / f"{name}.sparse", "--backend", "auto",
                  "--time-limit", "1s", "--threads", "1", "--seed", "1",
                  "--target", str(qbest[name]))
-        wall = (time.perf_counter() - t0) * 1e3
         ok = r["energy"] <= qbest[name]
-        hit += ok
-        times.append(r["elapsed_ms"] if ok else float("inf"))
         rows.append((f"{name} time to best-known {qbest[name]} (1 thread)",
                      f"{r['elapsed_ms']:.0f} ms" + ("" if ok else f" (got {r['energy']:.0f})"),
                      "-", "<= 1000 ms", "PASS" if ok and r["elapsed_ms"] <= 1000 else "MISS"))

@@ -128,6 +128,11 @@ impl ParallelTempering {
         let (hot, cold) = default_beta_range(model);
         let betas = geometric_schedule(hot, cold, self.replicas);
         let reads = params.reads.unwrap_or(params.threads.max(1));
+        if reads == 0 {
+            return Err(SolveError::InvalidParameter(
+                "reads must be at least 1".into(),
+            ));
+        }
         let sweeps = match (params.sweeps, deadline) {
             (Some(s), _) => s,
             (None, Some(_)) => usize::MAX,

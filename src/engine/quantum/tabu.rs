@@ -86,6 +86,11 @@ impl Solver for Tabu {
         let kernel = Kernel::new_f64(model)
             .ok_or_else(|| SolveError::InvalidParameter("malformed coupling matrix".into()))?;
         let reads = params.reads.unwrap_or(params.threads.max(1));
+        if reads == 0 {
+            return Err(SolveError::InvalidParameter(
+                "reads must be at least 1".into(),
+            ));
+        }
         let deadline = params.time_limit.map(|t| start + t);
         let sweeps = match (params.sweeps, deadline) {
             (Some(s), _) => s,
