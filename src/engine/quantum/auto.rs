@@ -4,9 +4,9 @@
 //! 1. `n ≤ 20`, or `n ≤ 30` and the enumeration's estimated cost (2^n · (1 + mean degree) field
 //!    updates at ~1 ns each, divided over the threads) fits the budget (1 s when none is given):
 //!    `exact` — it proves optimality.
-//! 2. A time budget is given: `sa` restarted with doubling sweeps until the budget is spent
-//!    (`sa::anneal_for`), on all threads asked for. Long anneals beat many short ones on the
-//!    G-set and Beasley families, and restarts keep independent reads for the confidence.
+//! 2. A time budget is given: `sa` restarted along the Luby sequence until the budget is
+//!    spent (`sa::anneal_for`), on all threads asked for: many short reads (they win on the
+//!    Beasley bqp250 set) and a few long ones (they win on large sparse graphs such as G55).
 //! 3. No budget: `sa` at its defaults (10 reads × 1000 sweeps).
 //!
 //! `pt` is kept for callers who ask for it; on these benchmark families it did not beat

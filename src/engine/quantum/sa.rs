@@ -111,6 +111,22 @@ impl Solver for SimulatedAnnealing {
     }
 }
 
+/// The Luby sequence 1, 1, 2, 1, 1, 2, 4, 1, 1, 2, … (1-based index).
+pub fn luby(i: u64) -> u64 {
+    let mut i = i.max(1);
+    loop {
+        // Smallest k with i <= 2^k - 1.
+        let mut k = 1u32;
+        while (1u64 << k) - 1 < i {
+            k += 1;
+        }
+        if i == (1u64 << k) - 1 {
+            return 1u64 << (k - 1);
+        }
+        i -= (1u64 << (k - 1)) - 1;
+    }
+}
+
 fn cpu_since(start: Option<Duration>) -> Option<Duration> {
     Some(thread_cpu_time()?.saturating_sub(start?))
 }
@@ -165,10 +181,12 @@ fn collect(
     }
 }
 
-/// Annealing that fills a wall-clock budget: each thread runs reads one after another, the
-/// first with `first_sweeps`, each next one twice as long, sized from the measured sweep rate
-/// so the last read ends at the deadline. Not reproducible across machines (time decides how
-/// many reads run); every read still descends to a local minimum at the end.
+/// Annealing that fills a wall-clock budget: each thread runs reads one after another with
+/// `first_sweeps × luby(k)` sweeps (1, 1, 2, 1, 1, 2, 4, … units: many short reads, ever
+/// longer ones ever more rarely — short reads win on instances like bqp250, long ones on
+/// large sparse graphs like G55), the last one cut to what the measured sweep rate says is
+/// left. Not reproducible across machines (time decides how many reads run); every read
+/// descends to a local minimum at the end.
 ///
 /// With `target`, every thread stops as soon as any read reaches an energy ≤ `target`
 /// (time-to-target measurements). A read still running at the deadline is cut short,
@@ -215,10 +233,11 @@ pub fn anneal_for(
                             if fit < first_sweeps.max(10) / 2 && !out.is_empty() {
                                 break;
                             }
-                            // Double; if no read could follow the doubled one, spend all
-                            // that is left on this one.
-                            let next = sweeps * 2;
-                            sweeps = if fit < 3 * next { fit.max(10) } else { next };
+                            // Luby restarts: short reads often, longer ones ever more
+                            // rarely; the last read takes what is left if the next would
+                            // not fit.
+                            let next = first_sweeps.max(10) * luby(k + 1) as usize;
+                            sweeps = next.min(fit).max(10);
                         }
                         let betas = geometric_schedule(hot, cold, sweeps);
                         let mut rng = Rng::new(seed, ((t as u64) << 32) | k);
@@ -257,4 +276,15 @@ pub fn anneal_for(
     });
     let (outcomes, cpu) = merge(chunks);
     Ok(collect("sa", outcomes, cpu, n, seed, threads, start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::luby;
+
+    #[test]
+    fn luby_sequence() {
+        let got: Vec<u64> = (1..=15).map(luby).collect();
+        assert_eq!(got, vec![1, 1, 2, 1, 1, 2, 4, 1, 1, 2, 1, 1, 2, 4, 8]);
+    }
 }
