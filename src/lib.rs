@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod config;
+pub mod engine;
 pub mod history;
 pub mod hook;
 pub mod root;

@@ -41,6 +41,8 @@ enum Command {
     /// Check or print the configuration
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Solve a QUBO / Ising / Max-Cut instance with the quantum-inspired annealer (on the CPU)
+    Solve(powerhook::engine::quantum::cli::SolveArgs),
     /// Upload recorded rows to Supabase (the agent does this by itself when configured)
     Sync(powerhook::sync::cli::SyncArgs),
     /// Sign in to Supabase (email + password); the session is kept in the OS keyring or the data dir
@@ -224,6 +226,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Solve(a) => Ok(ExitCode::from(
+            powerhook::engine::quantum::cli::run(a)?.clamp(0, 255) as u8,
+        )),
         Command::Sync(a) => Ok(powerhook::sync::cli::run_sync(
             &data_dir,
             &load_config(&cli)?.sync,
