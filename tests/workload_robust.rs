@@ -188,3 +188,32 @@ fn only_the_users_own_processes_by_default() {
     all.analyze();
     assert_eq!(all.last_scan().len(), 2);
 }
+
+#[test]
+fn an_idle_process_that_turns_busy_is_seen_within_idle_every_scans() {
+    let dir = ScratchDir::new("wake").expect("scratch");
+    let root = dir.path();
+    let p = busy(50, "sleeper");
+    let mut cpu = 0.0;
+    let mut an = analyzer(root);
+    for k in 0..3 {
+        write_uptime(root, 100.0 + 5.0 * k as f64);
+        write_proc(root, &p, cpu, (1, 1), None);
+        an.analyze();
+    }
+    assert_eq!(an.last_scan()[0].class, PatternType::Idle);
+    // Now a full core: within `idle_every` (3) scans it is re-read and leaves `idle`.
+    let mut seen_busy_at = None;
+    for k in 3..7 {
+        cpu += 5.0;
+        write_uptime(root, 100.0 + 5.0 * k as f64);
+        write_proc(root, &p, cpu, (1, 1), None);
+        an.analyze();
+        if !an.last_scan()[0].by_rule {
+            seen_busy_at = Some(k - 2);
+            break;
+        }
+    }
+    let n = seen_busy_at.expect("seen busy");
+    assert!(n <= 3, "seen busy after {n} scans");
+}

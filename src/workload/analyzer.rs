@@ -38,6 +38,12 @@ pub struct AnalyzerOptions {
     pub clk_tck: f64,
     /// Page size, bytes (the unit of the `rss` field of `/proc/PID/stat`).
     pub page_size: u64,
+    /// A busy process's `status` and `io` (context-switch and I/O counters) are re-read every
+    /// this many scans; `stat` is read every scan.
+    pub detail_every: u64,
+    /// A process measured idle has its `stat` re-read every this many scans (spread by pid), so
+    /// a process that turns busy is seen within `idle_every` scans.
+    pub idle_every: u64,
 }
 
 impl Default for AnalyzerOptions {
@@ -48,6 +54,8 @@ impl Default for AnalyzerOptions {
             tau_s: 15.0,
             clk_tck: clk_tck(),
             page_size: page_size(),
+            detail_every: 3,
+            idle_every: 3,
         }
     }
 }
@@ -115,6 +123,8 @@ pub struct ScanStats {
     pub maps_reads: usize,
     /// Processes that vanished or had an unreadable `stat` during the scan.
     pub vanished: usize,
+    /// Idle processes not re-read in this scan (see [`AnalyzerOptions::idle_every`]).
+    pub skipped: usize,
 }
 
 /// Per-process state kept between scans.
@@ -132,6 +142,8 @@ struct Tracked {
     io: Option<(procfs::Io, f64)>,
     io_rates: Option<Rates>,
     statics: Option<StaticFeatures>,
+    /// Scan in which `status` and `io` were last read.
+    detail_scan: u64,
     seen: u64,
 }
 
@@ -201,7 +213,7 @@ impl WorkloadAnalyzer {
         self.stats = ScanStats::default();
         let proc_dir = self.root.join("proc");
         let uptime_path = proc_dir.join("uptime");
-        let uptime = match procfs::read_into(&uptime_path, &mut self.buf)
+        let uptime = match procfs::read_small(&uptime_path, &mut self.buf)
             .and_then(|_| procfs::parse_uptime(&self.buf, &uptime_path))
         {
             Ok(u) => u,
@@ -227,9 +239,24 @@ impl WorkloadAnalyzer {
 
     /// One process. Any read that fails because the process went away drops it from this scan.
     fn visit(&mut self, pid: u32, dir: &Path, uptime: f64) {
-        if let Some(uid) = self.opts.uid {
-            // Cheap pre-filter: /proc/PID is owned by the process's effective uid. The real
-            // uid from `status` is checked below for the busy ones.
+        let scan = self.scan;
+        let every = self.opts.idle_every.max(1);
+        if let Some(t) = self.tracked.get_mut(&pid) {
+            // A process measured idle is re-read only every `idle_every` scans (spread over the
+            // scans by pid); in between its last verdict stands.
+            if t.share_measured
+                && t.share < self.opts.busy_share
+                && (u64::from(pid) + scan) % every != 0
+            {
+                t.seen = scan;
+                self.stats.processes += 1;
+                self.stats.skipped += 1;
+                self.last.push(idle_verdict(pid, t.name.clone(), t.share));
+                return;
+            }
+        } else if let Some(uid) = self.opts.uid {
+            // Cheap pre-filter at first sight: /proc/PID is owned by the process's effective
+            // uid. The real uid from `status` is checked below for the busy ones.
             match std::fs::metadata(dir) {
                 Ok(m) if m.uid() == uid => {}
                 _ => return,
@@ -237,7 +264,7 @@ impl WorkloadAnalyzer {
         }
         self.stats.processes += 1;
         let stat_path = dir.join("stat");
-        let stat = match procfs::read_into(&stat_path, &mut self.buf)
+        let stat = match procfs::read_small(&stat_path, &mut self.buf)
             .and_then(|_| procfs::parse_stat(&self.buf, &stat_path))
         {
             Ok(s) => s,
@@ -248,7 +275,6 @@ impl WorkloadAnalyzer {
             }
         };
         let clk = self.opts.clk_tck;
-        let scan = self.scan;
         let t = match self.tracked.get_mut(&pid) {
             Some(t) if t.starttime == stat.starttime => {
                 let dt = uptime - t.uptime;
@@ -282,6 +308,7 @@ impl WorkloadAnalyzer {
                     io: None,
                     io_rates: None,
                     statics: None,
+                    detail_scan: 0,
                     seen: scan,
                 };
                 self.tracked.insert(pid, t);
@@ -293,62 +320,54 @@ impl WorkloadAnalyzer {
         };
         let share = t.share;
         if share < self.opts.busy_share || stat.state == b'Z' {
-            let mut probabilities = [0.0; 8];
-            probabilities[6] = 1.0; // idle
-            self.last.push(ProcessVerdict {
-                pid,
-                name: stat.comm,
-                class: PatternType::Idle,
-                confidence: 1.0,
-                probabilities,
-                by_rule: true,
-                cpu_share: share,
-                features: None,
-            });
+            self.last.push(idle_verdict(pid, stat.comm, share));
             return;
         }
-        // Busy: status (uid, RSS, context switches), io, and once per instance cmdline + maps.
-        let status_path = dir.join("status");
-        let status = match procfs::read_into(&status_path, &mut self.buf) {
-            Ok(()) => procfs::parse_status(&self.buf),
-            Err(ProcError::Vanished { .. }) => {
-                self.stats.vanished += 1;
-                self.stats.processes -= 1;
-                return;
+        // Busy: status (uid, context switches) and io every `detail_every` scans, and once per
+        // instance cmdline + maps.
+        if t.statics.is_none() || scan.saturating_sub(t.detail_scan) >= self.opts.detail_every {
+            let status_path = dir.join("status");
+            let status = match procfs::read_small(&status_path, &mut self.buf) {
+                Ok(()) => procfs::parse_status(&self.buf),
+                Err(ProcError::Vanished { .. }) => {
+                    self.stats.vanished += 1;
+                    self.stats.processes -= 1;
+                    return;
+                }
+                Err(_) => procfs::Status::default(),
+            };
+            if let (Some(want), Some(got)) = (self.opts.uid, status.uid) {
+                if want != got {
+                    self.stats.processes -= 1;
+                    return;
+                }
             }
-            Err(_) => procfs::Status::default(),
-        };
-        if let (Some(want), Some(got)) = (self.opts.uid, status.uid) {
-            if want != got {
-                self.stats.processes -= 1;
-                return;
-            }
+            let age = (uptime - stat.starttime as f64 / clk).max(1.0);
+            let tau = self.opts.tau_s;
+            let ctx_now = match (
+                status.voluntary_ctxt_switches,
+                status.nonvoluntary_ctxt_switches,
+            ) {
+                (Some(v), Some(n)) => Some((v, n)),
+                _ => None,
+            };
+            t.ctx_rates = rate_update(t.ctx, t.ctx_rates, ctx_now, uptime, age, tau);
+            t.ctx = ctx_now.map(|(v, n)| (v, n, uptime));
+            let io_now = procfs::read_small(&dir.join("io"), &mut self.buf)
+                .ok()
+                .and_then(|_| procfs::parse_io(&self.buf));
+            let prev_io = t.io.map(|(io, up)| (io.read_bytes, io.write_bytes, up));
+            t.io_rates = rate_update(
+                prev_io,
+                t.io_rates,
+                io_now.map(|i| (i.read_bytes, i.write_bytes)),
+                uptime,
+                age,
+                tau,
+            );
+            t.io = io_now.map(|i| (i, uptime));
+            t.detail_scan = scan;
         }
-        let age = (uptime - stat.starttime as f64 / clk).max(1.0);
-        let tau = self.opts.tau_s;
-        let ctx_now = match (
-            status.voluntary_ctxt_switches,
-            status.nonvoluntary_ctxt_switches,
-        ) {
-            (Some(v), Some(n)) => Some((v, n)),
-            _ => None,
-        };
-        t.ctx_rates = rate_update(t.ctx, t.ctx_rates, ctx_now, uptime, age, tau);
-        t.ctx = ctx_now.map(|(v, n)| (v, n, uptime));
-        let io_path = dir.join("io");
-        let io_now = procfs::read_into(&io_path, &mut self.buf)
-            .ok()
-            .and_then(|_| procfs::parse_io(&self.buf));
-        let prev_io = t.io.map(|(io, up)| (io.read_bytes, io.write_bytes, up));
-        t.io_rates = rate_update(
-            prev_io,
-            t.io_rates,
-            io_now.map(|i| (i.read_bytes, i.write_bytes)),
-            uptime,
-            age,
-            tau,
-        );
-        t.io = io_now.map(|i| (i, uptime));
         if t.statics.is_none() {
             let cmdline = match procfs::read_into(&dir.join("cmdline"), &mut self.buf) {
                 Ok(()) => procfs::parse_cmdline(&self.buf),
@@ -364,11 +383,8 @@ impl WorkloadAnalyzer {
         self.stats.busy += 1;
         let ru = ResourceUse {
             cpu_share: share,
-            threads: status.threads.unwrap_or(stat.num_threads),
-            rss_bytes: status
-                .vm_rss_kib
-                .map(|k| k * 1024)
-                .unwrap_or(stat.rss_pages * self.opts.page_size),
+            threads: stat.num_threads,
+            rss_bytes: stat.rss_pages * self.opts.page_size,
             ctx_rates: t.ctx_rates.map(|r| (r.a, r.b)),
             io_rates: t.io_rates.map(|r| (r.a, r.b)),
         };
@@ -409,6 +425,22 @@ impl WorkloadAnalyzer {
             cpu_share: share,
             features: Some(Box::new(x)),
         });
+    }
+}
+
+/// The rule verdict for a process under the busy threshold.
+fn idle_verdict(pid: u32, name: String, share: f64) -> ProcessVerdict {
+    let mut probabilities = [0.0; 8];
+    probabilities[6] = 1.0; // PatternType::ALL[6] is Idle
+    ProcessVerdict {
+        pid,
+        name,
+        class: PatternType::Idle,
+        confidence: 1.0,
+        probabilities,
+        by_rule: true,
+        cpu_share: share,
+        features: None,
     }
 }
 

@@ -39,7 +39,14 @@ pub fn replay(set: &FixtureSet, root: &Path) -> std::io::Result<Vec<Labelled>> {
     if proc_dir.exists() {
         std::fs::remove_dir_all(&proc_dir)?;
     }
-    let mut an = WorkloadAnalyzer::with_options(root, fixture_options());
+    // Counters every scan, so the few ticks of a fixture give interval rates as a long-running
+    // agent sees them.
+    let opts = AnalyzerOptions {
+        detail_every: 1,
+        idle_every: 1,
+        ..fixture_options()
+    };
+    let mut an = WorkloadAnalyzer::with_options(root, opts);
     for tick in 0..set.uptimes.len() {
         if tick == 0 {
             set.materialize(root, 0)?;

@@ -28,11 +28,33 @@ pub enum ProcError {
     Parse { path: PathBuf, what: &'static str },
 }
 
-/// Read a whole small file into `buf` (cleared first). Maps "not found" to `Vanished`.
+/// Read a whole file into `buf` (cleared first), reading until end of file (for `maps` and
+/// `cmdline`, which the kernel hands out a page at a time). Maps "not found" to `Vanished`.
 pub fn read_into(path: &Path, buf: &mut Vec<u8>) -> Result<(), ProcError> {
     buf.clear();
     let mut f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
     f.read_to_end(buf).map_err(|e| io_err(path, e))?;
+    Ok(())
+}
+
+/// Read a small single-record file (`stat`, `status`, `io`, `uptime`) into `buf`, sparing the
+/// second `read` that only confirms end of file: the kernel writes these whole in one read
+/// when the buffer is large enough, so a read that does not fill the buffer is the end.
+pub fn read_small(path: &Path, buf: &mut Vec<u8>) -> Result<(), ProcError> {
+    const CHUNK: usize = 8192;
+    let mut f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+    let mut len = 0;
+    loop {
+        if buf.len() < len + CHUNK {
+            buf.resize(len + CHUNK, 0);
+        }
+        let n = f.read(&mut buf[len..]).map_err(|e| io_err(path, e))?;
+        len += n;
+        if n == 0 || len < buf.len() {
+            break;
+        }
+    }
+    buf.truncate(len);
     Ok(())
 }
 
