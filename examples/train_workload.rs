@@ -6,12 +6,13 @@
 
 use std::time::Instant;
 
-use powerhook::workload::eval::{fit, replay, report, ScratchDir};
+use powerhook::workload::eval::{fit, leave_template_out, replay, report, ScratchDir};
 use powerhook::workload::fixture::{committed_dir, FixtureSet, Split};
 use powerhook::workload::model::TrainConfig;
 
 fn main() -> anyhow::Result<()> {
     let check = std::env::args().any(|a| a == "--check");
+    let unseen = std::env::args().any(|a| a == "--unseen");
     let t0 = Instant::now();
     let set = FixtureSet::load(&committed_dir())?;
     let scratch = ScratchDir::new("train")?;
@@ -36,6 +37,22 @@ fn main() -> anyhow::Result<()> {
         "## held-out test split\n\n{}",
         report(&model, &data, Split::Test, 0.8)
     );
+    if unseen {
+        println!("## unseen programs (leave one template out), confidence >= 0.8\n");
+        println!("| template | scored | reported | correct | wrong seed pattern |\n|---|---|---|---|---|");
+        let (mut n, mut rep, mut ok, mut fp) = (0, 0, 0, 0);
+        for r in leave_template_out(&data, &TrainConfig::default(), 0.8) {
+            println!(
+                "| {} | {} | {} | {} | {} |",
+                r.template, r.n, r.reported, r.correct, r.false_patterns
+            );
+            n += r.n;
+            rep += r.reported;
+            ok += r.correct;
+            fp += r.false_patterns;
+        }
+        println!("| **all** | {n} | {rep} | {ok} | {fp} |\n");
+    }
     if check {
         let committed = std::fs::read_to_string(&path)?;
         if committed == text {

@@ -287,3 +287,59 @@ impl Drop for ScratchDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// How a model trained without one template does on that template's processes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnseenResult {
+    pub template: String,
+    /// Its processes the model scores (rule `idle` ones excluded).
+    pub n: usize,
+    /// Reported with confidence >= the threshold.
+    pub reported: usize,
+    /// Of those, with the right class.
+    pub correct: usize,
+    /// Of the wrong ones, how many were reported as a seed pattern (a false trigger).
+    pub false_patterns: usize,
+}
+
+/// Leave-one-template-out: for each template, fit on the train split of all other templates,
+/// calibrate on their calibration split, and score every busy process of the left-out one.
+/// Measures how the model does on a kind of program it has never seen.
+pub fn leave_template_out(
+    data: &[Labelled],
+    cfg: &TrainConfig,
+    threshold: f64,
+) -> Vec<UnseenResult> {
+    let mut templates: Vec<&str> = data.iter().map(|d| d.template.as_str()).collect();
+    templates.dedup();
+    templates
+        .iter()
+        .map(|t| {
+            let rest: Vec<Labelled> = data.iter().filter(|d| d.template != *t).cloned().collect();
+            let m = fit(&rest, cfg);
+            let mut r = UnseenResult {
+                template: t.to_string(),
+                n: 0,
+                reported: 0,
+                correct: 0,
+                false_patterns: 0,
+            };
+            for d in data
+                .iter()
+                .filter(|d| d.template == *t && d.features.is_some())
+            {
+                r.n += 1;
+                let (c, conf) = predict(&m, d);
+                if conf >= threshold {
+                    r.reported += 1;
+                    if c == d.label {
+                        r.correct += 1;
+                    } else if super::analyzer::SEED_PATTERNS.contains(&c) {
+                        r.false_patterns += 1;
+                    }
+                }
+            }
+            r
+        })
+        .collect()
+}

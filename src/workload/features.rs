@@ -5,9 +5,12 @@
 //!   (`lib_*`): BLAS, ML frameworks, MIP/SAT/SMT/CP solvers, optimisers, compilers, GUI, ...;
 //! * flags from the executable name (`comm` and `argv[0]`, `name_*`) and the command-line
 //!   tokens (`tok_*`: file extensions, flags, words such as `train`);
+//! * evidence groups (`ev_*`): hand-written ORs of families that point to one kind of work;
 //! * resource use (`cpu_*`, `threads_log`, `rss_log`, `*_rate_log`, `*_missing`): sustained CPU
 //!   share, threads, resident memory, context-switch and I/O rates. A counter that cannot be
 //!   read sets its `*_missing` flag and leaves the value 0, so "unknown" is not "zero".
+
+use std::sync::OnceLock;
 
 /// One family of names: matches when a lower-cased name starts with one of `prefixes`.
 struct Family {
@@ -882,19 +885,103 @@ const RESOURCE_FEATURES: &[&str] = &[
     "io_missing",          // 1 when /proc/PID/io is absent or unreadable
 ];
 
+/// Evidence groups (`ev_*`): hand-written knowledge of which families point to which kind of
+/// work, as the OR of their flags. They let the model carry what it learned from one solver
+/// or optimiser to another it has never seen (a new MIP library still sets `ev_solver`).
+const EVIDENCE: &[(&str, &[&str])] = &[
+    (
+        "ev_solver",
+        &[
+            "lib_mip", "lib_sat", "lib_smt", "lib_cp", "name_sat", "name_smt", "name_mip",
+            "name_cp", "tok_sat", "tok_smt", "tok_mip", "tok_cp",
+        ],
+    ),
+    (
+        "ev_numeric",
+        &[
+            "lib_blas",
+            "lib_lapack",
+            "lib_numpy",
+            "lib_torch",
+            "lib_tensorflow",
+            "lib_onnxruntime",
+            "lib_ml_other",
+            "lib_gpu_compute",
+            "lib_fftw",
+            "name_ml",
+            "name_numeric",
+            "tok_ml",
+            "tok_numeric",
+        ],
+    ),
+    (
+        "ev_optimizer",
+        &[
+            "lib_nlp",
+            "lib_convex",
+            "lib_nlopt",
+            "lib_least_squares",
+            "lib_scipy_optimize",
+            "lib_lp",
+            "name_nlp",
+            "tok_nlp",
+        ],
+    ),
+    (
+        "ev_build",
+        &[
+            "name_cc",
+            "name_buildtool",
+            "lib_llvm",
+            "lib_cc",
+            "tok_src",
+            "tok_build",
+        ],
+    ),
+    ("ev_media", &["lib_media", "name_media", "tok_media"]),
+    (
+        "ev_ui",
+        &[
+            "lib_gui",
+            "lib_browser",
+            "name_browser",
+            "name_desktop",
+            "tok_browser",
+        ],
+    ),
+    (
+        "ev_other",
+        &[
+            "name_compress",
+            "name_tool",
+            "name_shell",
+            "tok_archive",
+            "tok_server",
+            "lib_dataframe",
+        ],
+    ),
+];
+
 /// Number of features.
-pub const N_FEATURES: usize =
-    LIB_FAMILIES.len() + NAME_FAMILIES.len() + TOK_FAMILIES.len() + RESOURCE_FEATURES.len();
+pub const N_FEATURES: usize = LIB_FAMILIES.len()
+    + NAME_FAMILIES.len()
+    + TOK_FAMILIES.len()
+    + EVIDENCE.len()
+    + RESOURCE_FEATURES.len();
 
 /// Feature names, in vector order (the order of the model file).
-pub fn feature_names() -> Vec<&'static str> {
-    LIB_FAMILIES
-        .iter()
-        .map(|f| f.feature)
-        .chain(NAME_FAMILIES.iter().map(|f| f.feature))
-        .chain(TOK_FAMILIES.iter().map(|f| f.feature))
-        .chain(RESOURCE_FEATURES.iter().copied())
-        .collect()
+pub fn feature_names() -> &'static [&'static str] {
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        LIB_FAMILIES
+            .iter()
+            .map(|f| f.feature)
+            .chain(NAME_FAMILIES.iter().map(|f| f.feature))
+            .chain(TOK_FAMILIES.iter().map(|f| f.feature))
+            .chain(EVIDENCE.iter().map(|e| e.0))
+            .chain(RESOURCE_FEATURES.iter().copied())
+            .collect()
+    })
 }
 
 /// Index of a feature by name (for rules and tests).
@@ -902,16 +989,30 @@ pub fn feature_index(name: &str) -> Option<usize> {
     feature_names().iter().position(|n| *n == name)
 }
 
+/// Flag indices of each evidence group.
+fn evidence_indices() -> &'static [Vec<usize>] {
+    static IDX: OnceLock<Vec<Vec<usize>>> = OnceLock::new();
+    IDX.get_or_init(|| {
+        EVIDENCE
+            .iter()
+            .map(|(_, members)| members.iter().filter_map(|m| feature_index(m)).collect())
+            .collect()
+    })
+}
+
 const LIB0: usize = 0;
 const NAME0: usize = LIB_FAMILIES.len();
 const TOK0: usize = NAME0 + NAME_FAMILIES.len();
-const RES0: usize = TOK0 + TOK_FAMILIES.len();
+/// Number of flags computed from libraries, name and command line.
+const FLAGS: usize = TOK0 + TOK_FAMILIES.len();
+const EV0: usize = FLAGS;
+const RES0: usize = EV0 + EVIDENCE.len();
 
 /// The static part of a process (does not change while it runs): flags from its libraries,
 /// name and command line. Computed once per (pid, starttime).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StaticFeatures {
-    pub flags: [bool; RES0],
+    pub flags: [bool; FLAGS],
 }
 
 /// The dynamic part, measured each scan. `None` = could not be read.
@@ -970,7 +1071,7 @@ fn tok_hit(fam: &TokFamily, tok: &str) -> bool {
 impl StaticFeatures {
     /// Flags from the name (`comm`), the command line and the mapped library basenames.
     pub fn from_parts(comm: &str, cmdline: &[String], libs: &[String]) -> Self {
-        let mut flags = [false; RES0];
+        let mut flags = [false; FLAGS];
         for lib in libs {
             let l = lower(lib);
             for (i, fam) in LIB_FAMILIES.iter().enumerate() {
@@ -1012,7 +1113,7 @@ impl StaticFeatures {
 
     /// Whether a flag feature is set, by name (false for unknown names).
     pub fn has(&self, name: &str) -> bool {
-        feature_index(name).is_some_and(|i| i < RES0 && self.flags[i])
+        feature_index(name).is_some_and(|i| i < FLAGS && self.flags[i])
     }
 }
 
@@ -1021,6 +1122,11 @@ pub fn vector(st: &StaticFeatures, ru: &ResourceUse) -> [f64; N_FEATURES] {
     let mut v = [0.0; N_FEATURES];
     for (i, &f) in st.flags.iter().enumerate() {
         v[i] = if f { 1.0 } else { 0.0 };
+    }
+    for (g, members) in evidence_indices().iter().enumerate() {
+        if members.iter().any(|&i| st.flags[i]) {
+            v[EV0 + g] = 1.0;
+        }
     }
     let share = ru.cpu_share.max(0.0);
     let r = &mut v[RES0..];
@@ -1058,7 +1164,7 @@ mod tests {
     fn names_are_unique_and_counted() {
         let names = feature_names();
         assert_eq!(names.len(), N_FEATURES);
-        let mut sorted = names.clone();
+        let mut sorted = names.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(sorted.len(), N_FEATURES);
