@@ -92,7 +92,9 @@ pub struct ProcessVerdict {
     pub class: PatternType,
     /// Calibrated probability of `class`.
     pub confidence: f64,
-    /// Probability of each class, in [`PatternType::ALL`] order.
+    /// Probability of each class, in [`PatternType::ALL`] order (JSON: an object keyed by the
+    /// snake_case class names).
+    #[serde(serialize_with = "probabilities_by_name")]
     pub probabilities: [f64; 8],
     /// True when a rule decided (idle), not the model.
     pub by_rule: bool,
@@ -101,6 +103,15 @@ pub struct ProcessVerdict {
     /// The feature vector the model saw (`None` for rule verdicts).
     #[serde(skip)]
     pub features: Option<Box<[f64; N_FEATURES]>>,
+}
+
+fn probabilities_by_name<S: serde::Serializer>(p: &[f64; 8], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(8))?;
+    for (c, v) in PatternType::ALL.iter().zip(p) {
+        m.serialize_entry(c.as_str(), v)?;
+    }
+    m.end()
 }
 
 impl ProcessVerdict {

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod analyzer;
+pub mod cli;
 pub mod eval;
 pub mod features;
 pub mod fixture;
