@@ -89,7 +89,7 @@ fn hand_written_busy_processes_and_solvers_in_one_scan() {
         "libzstd.so.1",
     ]);
     let rustc = with(&[
-        "/root/.rustup/toolchains/stable/lib/librustc_driver-abc123.so",
+        "/home/u/.rustup/toolchains/stable/lib/librustc_driver-abc123.so",
         "libLLVM-17.so.1",
     ]);
     let ff = with(&[

@@ -396,7 +396,7 @@ const TEMPLATES: &[Template] = &[
         stems: &["solver", "matrix", "optimizer", "parser", "main", "engine", "sat_encode"],
         libs: &["libisl.so.23", "libmpc.so.3", "libmpfr.so.6", "libgmp.so.10", "libzstd.so.1", "libz.so.1"], opt: &[],
         cpu: r(0.95, 1.02), threads: (1, 1), rss_mib: r(50.0, 2500.0), vcs: r(0.1, 10.0), nvcs: r(1.0, 100.0), io_r: r(0.0, 1e6), io_w: r(1e3, 1e6), n: 40 },
-    Template { id: "rustc", labels: &[(B, 1)], comms: &["rustc"], exe_dir: "/root/.cargo/bin",
+    Template { id: "rustc", labels: &[(B, 1)], comms: &["rustc"], exe_dir: "/home/u/.cargo/bin",
         args: &["--crate-name {f} --edition=2021 src/lib.rs --crate-type lib -C opt-level=3 -C codegen-units=16", "--crate-name {f} --edition=2021 src/main.rs --error-format=json -C debuginfo=2"],
         stems: &["nalgebra", "serde_derive", "powerhook", "syn", "tokio", "good_lp", "ndarray"],
         libs: &["librustc_driver-7f2b0e8a1e6c8c1d.so", "libstd-11e9b9b13da3c5d8.so", "libLLVM.so.18.1-rust-1.82.0-stable", "libz.so.1"], opt: &[],
