@@ -403,29 +403,12 @@ impl WorkloadAnalyzer {
             return;
         };
         let x = features::vector(statics, &ru);
-        let mut probabilities = [0.0; 8];
-        match Model::embedded() {
-            Ok(m) => {
-                let p = m.probabilities(&x);
-                for (k, c) in MODEL_CLASSES.iter().enumerate() {
-                    if let Some(i) = PatternType::ALL.iter().position(|a| a == c) {
-                        probabilities[i] = p[k];
-                    }
-                }
-            }
-            Err(_) => probabilities[7] = 0.0,
-        }
-        let (best, conf) =
-            probabilities
-                .iter()
-                .enumerate()
-                .fold((7usize, f64::NEG_INFINITY), |acc, (i, p)| {
-                    if *p > acc.1 {
-                        (i, *p)
-                    } else {
-                        acc
-                    }
-                });
+        let (probabilities, best, conf) = match Model::embedded() {
+            Ok(m) => classify(m, &x),
+            // No model (cannot happen with the embedded file, which a test parses): `other`
+            // with confidence 0, never a pattern.
+            Err(_) => ([0.0; 8], 7, 0.0),
+        };
         self.last.push(ProcessVerdict {
             pid,
             name: stat.comm,
@@ -437,6 +420,25 @@ impl WorkloadAnalyzer {
             features: Some(Box::new(x)),
         });
     }
+}
+
+/// The model's probabilities in [`PatternType::ALL`] order, the index of the most probable
+/// class and its probability.
+fn classify(m: &Model, x: &[f64; N_FEATURES]) -> ([f64; 8], usize, f64) {
+    let p = m.probabilities(x);
+    let mut probabilities = [0.0; 8];
+    for (k, c) in MODEL_CLASSES.iter().enumerate() {
+        if let Some(i) = PatternType::ALL.iter().position(|a| a == c) {
+            probabilities[i] = p[k];
+        }
+    }
+    let mut best = 7;
+    for (i, v) in probabilities.iter().enumerate() {
+        if *v > probabilities[best] {
+            best = i;
+        }
+    }
+    (probabilities, best, probabilities[best])
 }
 
 /// The rule verdict for a process under the busy threshold.
@@ -509,7 +511,7 @@ fn rate_update(
 pub fn strongest(verdicts: &[ProcessVerdict]) -> WorkloadPatterns {
     let best = verdicts
         .iter()
-        .filter(|v| SEED_PATTERNS.contains(&v.class))
+        .filter(|v| SEED_PATTERNS.contains(&v.class) && v.confidence > 0.0)
         .fold(None::<&ProcessVerdict>, |acc, v| match acc {
             Some(a) if a.confidence >= v.confidence => Some(a),
             _ => Some(v),
@@ -525,5 +527,104 @@ pub fn strongest(verdicts: &[ProcessVerdict]) -> WorkloadPatterns {
             }),
         },
         None => WorkloadPatterns::none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(pid: u32, class: PatternType, confidence: f64) -> ProcessVerdict {
+        ProcessVerdict {
+            pid,
+            name: format!("p{pid}"),
+            class,
+            confidence,
+            probabilities: [0.0; 8],
+            by_rule: false,
+            cpu_share: 1.0,
+            features: None,
+        }
+    }
+
+    #[test]
+    fn strongest_is_the_most_confident_seed_pattern() {
+        let v = vec![
+            verdict(1, PatternType::Build, 0.99),
+            verdict(2, PatternType::MatrixComputation, 0.85),
+            verdict(3, PatternType::NpHard, 0.93),
+            verdict(4, PatternType::OptimizationProblem, 0.6),
+        ];
+        let w = strongest(&v);
+        assert_eq!(w.pattern_type, Some(PatternType::NpHard));
+        assert!(w.has_np_hard_pattern);
+        assert_eq!(w.confidence_score, 0.93);
+        assert_eq!(w.process.map(|p| p.pid), Some(3));
+        let w = strongest(&v[..2]);
+        assert_eq!(w.pattern_type, Some(PatternType::MatrixComputation));
+        assert!(!w.has_np_hard_pattern);
+    }
+
+    #[test]
+    fn no_seed_pattern_is_none() {
+        let v = vec![
+            verdict(1, PatternType::Build, 0.99),
+            verdict(2, PatternType::Idle, 1.0),
+            verdict(3, PatternType::NpHard, 0.0),
+        ];
+        assert_eq!(strongest(&v), WorkloadPatterns::none());
+        assert_eq!(strongest(&[]), WorkloadPatterns::none());
+    }
+
+    #[test]
+    fn rates_lifetime_then_interval_then_average() {
+        // First sight: counter / age.
+        let r = rate_update(None, None, Some((100, 10)), 50.0, 10.0, 15.0).expect("rates");
+        assert_eq!((r.a, r.b, r.measured), (10.0, 1.0, false));
+        // First interval replaces the lifetime average.
+        let r2 = rate_update(
+            Some((100, 10, 50.0)),
+            Some(r),
+            Some((150, 10)),
+            55.0,
+            15.0,
+            15.0,
+        )
+        .expect("rates");
+        assert_eq!((r2.a, r2.b, r2.measured), (10.0, 0.0, true));
+        // Then an exponential average moves part of the way.
+        let r3 = rate_update(
+            Some((150, 10, 55.0)),
+            Some(r2),
+            Some((350, 10)),
+            60.0,
+            20.0,
+            15.0,
+        )
+        .expect("rates");
+        assert!(r3.a > 10.0 && r3.a < 40.0, "{}", r3.a);
+        // Counters gone: no rates; counters going backwards: 0, not a panic.
+        assert!(rate_update(None, Some(r3), None, 60.0, 1.0, 15.0).is_none());
+        let r4 = rate_update(
+            Some((350, 10, 60.0)),
+            Some(r3),
+            Some((0, 0)),
+            65.0,
+            1.0,
+            15.0,
+        )
+        .expect("rates");
+        assert!(r4.a >= 0.0 && r4.a < r3.a);
+    }
+
+    #[test]
+    fn classify_picks_the_top_class() {
+        let m = Model::embedded().expect("model");
+        let x = [0.0; N_FEATURES];
+        let (p, best, conf) = classify(m, &x);
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        assert_eq!(p[best], conf);
+        assert!(p.iter().all(|v| *v <= conf));
+        assert_eq!(p[6], 0.0, "the model never says idle");
     }
 }
