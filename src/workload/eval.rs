@@ -262,7 +262,9 @@ pub fn report(model: &Model, data: &[Labelled], split: Split, threshold: f64) ->
     s
 }
 
-/// A scratch directory under the system temp dir, removed on drop.
+/// A scratch directory for fake roots, removed on drop: under `$TMPDIR` when set, else in
+/// `/dev/shm` when that is usable (a replay writes ~16 000 small files; on tmpfs that is
+/// several times faster than on disk), else the system temp dir.
 #[derive(Debug)]
 pub struct ScratchDir(PathBuf);
 
@@ -272,8 +274,15 @@ impl ScratchDir {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        let p =
-            std::env::temp_dir().join(format!("powerhook-{tag}-{}-{nanos}", std::process::id()));
+        let name = format!("powerhook-{tag}-{}-{nanos}", std::process::id());
+        let shm = Path::new("/dev/shm");
+        if std::env::var_os("TMPDIR").is_none() && shm.is_dir() {
+            let p = shm.join(&name);
+            if std::fs::create_dir_all(&p).is_ok() {
+                return Ok(ScratchDir(p));
+            }
+        }
+        let p = std::env::temp_dir().join(name);
         std::fs::create_dir_all(&p)?;
         Ok(ScratchDir(p))
     }
