@@ -190,6 +190,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         |_| std::thread::sleep(std::time::Duration::from_millis(200)),
     ));
     maps_rows.push(("live /proc", maps_cost(Path::new("/proc"), 500)));
+    // The live /proc again with enough sleeping children started here to make ~500 processes
+    // (the kernel formats every file it is asked for, unlike a fake root).
+    let have = rows.last().map(|r| r.processes).unwrap_or(0);
+    let mut children = Vec::new();
+    for _ in 0..500usize.saturating_sub(have) {
+        match std::process::Command::new("sleep").arg("600").spawn() {
+            Ok(c) => children.push(c),
+            Err(e) => {
+                eprintln!("could not start sleep: {e}");
+                break;
+            }
+        }
+    }
+    let live = AnalyzerOptions {
+        uid: None,
+        ..AnalyzerOptions::default()
+    };
+    rows.push(measure(
+        "live /proc + sleeping children, all users",
+        Path::new("/"),
+        live,
+        10,
+        |_| std::thread::sleep(std::time::Duration::from_millis(200)),
+    ));
+    maps_rows.push((
+        "live /proc + sleeping children",
+        maps_cost(Path::new("/proc"), 500),
+    ));
+    for mut c in children {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
 
     println!("\n| root | processes | busy | cold scan CPU ms | steady scan CPU ms | steady wall ms | steady CPU µs/process |");
     println!("|---|---|---|---|---|---|---|");
