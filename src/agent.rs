@@ -11,7 +11,7 @@ use crate::root::Root;
 use crate::sense::{Sample, Sensor};
 use crate::store::{self, DataDirLock, MetricsRow, Store, StoreError};
 use crate::trigger::Detector;
-use crate::workload::WorkloadPatterns;
+use crate::workload::{WorkloadAnalyzer, WorkloadPatterns};
 use chrono::{DateTime, Local, TimeZone, Utc};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -283,6 +283,9 @@ struct Loop {
     config_mtime: Option<SystemTime>,
     store: Store,
     sensor: Sensor,
+    analyzer: WorkloadAnalyzer,
+    /// The latest workload patterns (the analyzer runs on the process-scan cadence).
+    patterns: WorkloadPatterns,
     detector: Detector,
     minute: Minute,
     report: AgentReport,
@@ -366,11 +369,12 @@ impl Loop {
         for e in &sample.errors {
             log::debug!("{}: {}", e.reading, e.message);
         }
-        // The workload analyzer is its own issue; until it lands it reports no pattern.
-        let patterns = WorkloadPatterns::none();
+        if scan && self.config.triggers.workload.is_some() {
+            self.patterns = self.analyzer.analyze();
+        }
         let det = self
             .detector
-            .update(&sample, &patterns, &self.config, Local::now());
+            .update(&sample, &self.patterns, &self.config, Local::now());
         for s in &det.fired {
             log::info!("trigger fired: {} ({})", s.as_str(), s.trigger_type());
         }
@@ -459,6 +463,10 @@ pub fn run(opts: AgentOptions, control: Receiver<Control>) -> Result<AgentReport
     let now = Local::now();
     let mut sensor = Sensor::new(opts.root.clone(), config.sampling.top_processes);
     sensor.prime();
+    let mut analyzer = WorkloadAnalyzer::new(opts.root.as_path());
+    if config.triggers.workload.is_some() {
+        analyzer.analyze();
+    }
     let started = store::ts(Utc::now());
     let mut lp = Loop {
         detector: Detector::new(&config, now),
@@ -476,6 +484,8 @@ pub fn run(opts: AgentOptions, control: Receiver<Control>) -> Result<AgentReport
         config,
         store,
         sensor,
+        analyzer,
+        patterns: WorkloadPatterns::none(),
         minute: Minute::default(),
         report: AgentReport::default(),
         sync: None,

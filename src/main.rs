@@ -41,6 +41,8 @@ enum Command {
     /// Check or print the configuration
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Classify the running processes (np_hard, matrix_computation, ...) with their confidence
+    Workload(powerhook::workload::cli::WorkloadArgs),
     /// Solve a QUBO / Ising / Max-Cut instance with the quantum-inspired annealer (on the CPU)
     Solve(powerhook::engine::quantum::cli::SolveArgs),
     /// Upload recorded rows to Supabase (the agent does this by itself when configured)
@@ -225,6 +227,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::Workload(a) => {
+            powerhook::workload::cli::run(a, &mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Solve(a) => Ok(ExitCode::from(
             powerhook::engine::quantum::cli::run(a)?.clamp(0, 255) as u8,

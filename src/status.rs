@@ -45,6 +45,8 @@ pub struct StatusReport {
     pub active_triggers: Vec<ActiveTrigger>,
     pub strategy: Strategy,
     pub workload: WorkloadPatterns,
+    /// The analyzer's verdicts for the busy processes of its last scan.
+    pub workload_processes: Vec<crate::workload::ProcessVerdict>,
     pub frugal: Frugal,
     pub next_scheduled: Option<String>,
     /// The agent's own report, when one has run on this data dir.
@@ -74,12 +76,22 @@ pub fn collect(
     root: Root,
     data_dir: &Path,
 ) -> StatusReport {
+    let mut analyzer = crate::workload::WorkloadAnalyzer::new(root.as_path());
     let mut sensor = Sensor::new(root, config.sampling.top_processes);
     sensor.prime();
+    // Two scans: the analyzer judges sustained CPU share between them.
+    analyzer.analyze();
     std::thread::sleep(Duration::from_millis(200));
     let latency = latency_probe();
     let sample = sensor.sample(Some(latency), true);
-    let patterns = WorkloadPatterns::none();
+    let patterns = analyzer.analyze();
+    let workload_processes: Vec<crate::workload::ProcessVerdict> = analyzer
+        .last_scan()
+        .iter()
+        .filter(|v| v.class != crate::workload::PatternType::Idle)
+        .take(10)
+        .cloned()
+        .collect();
     let (active, conditions) = judge_instant(&sample, &patterns, config);
     let strategy = decide(&conditions);
     let reason = frugal_reason(&sample, config);
@@ -137,6 +149,7 @@ pub fn collect(
             .collect(),
         strategy,
         workload: patterns,
+        workload_processes,
         frugal,
         next_scheduled: crate::agent::next_scheduled(config).map(|t| t.to_rfc3339()),
         agent,
@@ -218,6 +231,21 @@ pub fn render(r: &StatusReport) -> String {
             .map(|p| format!("{} ({}) {:.0}%", p.name, p.pid, p.cpu_percent))
             .collect();
         let _ = writeln!(o, "top        {}", top.join(", "));
+    }
+    match (&r.workload.pattern_type, &r.workload.process) {
+        (Some(t), Some(p)) => {
+            let _ = writeln!(
+                o,
+                "workload   {} in {} ({}), confidence {:.2}",
+                t.as_str(),
+                p.name,
+                p.pid,
+                r.workload.confidence_score
+            );
+        }
+        _ => {
+            let _ = writeln!(o, "workload   no pattern");
+        }
     }
     let triggers: Vec<&str> = r
         .active_triggers

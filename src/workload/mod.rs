@@ -1,10 +1,21 @@
 //! Workload patterns: what kind of heavy work the machine is running, with a confidence.
 //!
 //! This is the interface the `on_workload_pattern` trigger and the strategy read (the seed's
-//! `WorkloadPatterns`). The analyzer behind it is its own issue; until it lands it reports no
-//! pattern.
+//! `WorkloadPatterns`), and the analyzer that fills it: [`WorkloadAnalyzer`] reads the user's
+//! processes under `POWERHOOK_ROOT` (features: [`features`]), decides `idle` by rule and the
+//! rest with a small calibrated model ([`model`]). See `docs/workload.md`.
 
 use serde::{Deserialize, Serialize};
+
+pub mod analyzer;
+pub mod cli;
+pub mod eval;
+pub mod features;
+pub mod fixture;
+pub mod model;
+pub mod procfs;
+
+pub use analyzer::{AnalyzerOptions, ProcessVerdict, ScanStats, WorkloadAnalyzer, SEED_PATTERNS};
 
 /// The workload classes. The first three are the seed's `pattern_types`; the rest exist so
 /// that a busy machine is not mistaken for a pattern.

@@ -1,0 +1,317 @@
+//! Readers for the few `/proc` files the workload analyzer needs, under a root prefix.
+//!
+//! Every path is `root.join("proc/...")`, so tests and benchmarks run on fake trees. A process
+//! can exit between two reads: a missing file is reported as [`ProcError::Vanished`], which the
+//! analyzer treats as "the process is gone", never as a panic.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+/// Why a `/proc` file could not be used.
+#[derive(Debug, Error)]
+pub enum ProcError {
+    /// The file (or the whole pid directory) is not there: the process exited, or the field is
+    /// not offered on this kernel.
+    #[error("{path}: not there (process gone?)")]
+    Vanished { path: PathBuf },
+    /// The file exists but could not be read (e.g. `/proc/PID/io` of another user's process).
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The text is not in the format the kernel writes.
+    #[error("{path}: unexpected format: {what}")]
+    Parse { path: PathBuf, what: &'static str },
+}
+
+/// Read a whole file into `buf` (cleared first), reading until end of file (for `maps` and
+/// `cmdline`, which the kernel hands out a page at a time). Maps "not found" to `Vanished`.
+pub fn read_into(path: &Path, buf: &mut Vec<u8>) -> Result<(), ProcError> {
+    buf.clear();
+    let mut f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+    f.read_to_end(buf).map_err(|e| io_err(path, e))?;
+    Ok(())
+}
+
+/// Read a small single-record file (`stat`, `status`, `io`, `uptime`) into `buf`, sparing the
+/// second `read` that only confirms end of file: the kernel writes these whole in one read
+/// when the buffer is large enough, so a read that does not fill the buffer is the end.
+pub fn read_small(path: &Path, buf: &mut Vec<u8>) -> Result<(), ProcError> {
+    const CHUNK: usize = 8192;
+    let mut f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+    let mut len = 0;
+    loop {
+        if buf.len() < len + CHUNK {
+            buf.resize(len + CHUNK, 0);
+        }
+        let n = f.read(&mut buf[len..]).map_err(|e| io_err(path, e))?;
+        len += n;
+        if n == 0 || len < buf.len() {
+            break;
+        }
+    }
+    buf.truncate(len);
+    Ok(())
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> ProcError {
+    // ESRCH is what a read of a half-gone /proc/PID file gives on Linux.
+    if e.kind() == std::io::ErrorKind::NotFound || e.raw_os_error() == Some(3) {
+        ProcError::Vanished {
+            path: path.to_path_buf(),
+        }
+    } else {
+        ProcError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        }
+    }
+}
+
+/// The fields of `/proc/PID/stat` the analyzer uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stat {
+    /// `comm`, the name in parentheses (at most 15 bytes on Linux).
+    pub comm: String,
+    /// Process state letter (`R`, `S`, `D`, `Z`, ...).
+    pub state: u8,
+    /// User + system CPU time, in clock ticks.
+    pub cpu_ticks: u64,
+    pub num_threads: u64,
+    /// Start time after boot, in clock ticks: with the pid, identifies one process instance.
+    pub starttime: u64,
+    /// Resident set size, in pages.
+    pub rss_pages: u64,
+}
+
+/// Parse a `/proc/PID/stat` line. The name may hold spaces and parentheses, so the fields are
+/// counted from the last `)`.
+pub fn parse_stat(text: &[u8], path: &Path) -> Result<Stat, ProcError> {
+    let bad = |what| ProcError::Parse {
+        path: path.to_path_buf(),
+        what,
+    };
+    let open = text.iter().position(|&b| b == b'(').ok_or(bad("no '('"))?;
+    let close = text.iter().rposition(|&b| b == b')').ok_or(bad("no ')'"))?;
+    if close < open {
+        return Err(bad("')' before '('"));
+    }
+    let comm = String::from_utf8_lossy(&text[open + 1..close]).into_owned();
+    let rest = std::str::from_utf8(&text[close + 1..]).map_err(|_| bad("not UTF-8"))?;
+    // Fields after the name, numbered as in proc(5): state is field 3.
+    let mut fields = rest.split_ascii_whitespace();
+    let state = fields
+        .next()
+        .and_then(|s| s.bytes().next())
+        .ok_or(bad("no state"))?;
+    // After state (3): ppid 4 .. utime 14, stime 15, ... num_threads 20, starttime 22, rss 24.
+    let mut num = [0u64; 22]; // index i = field (i + 4)
+    for (i, slot) in num.iter_mut().enumerate() {
+        let f = fields.next().ok_or(bad("too few fields"))?;
+        // Fields 4..=24 are integers; some (e.g. priority) can be negative: keep 0 for those.
+        *slot = f.parse::<u64>().unwrap_or(0);
+        if i + 4 == 24 {
+            break;
+        }
+    }
+    let field = |n: usize| num[n - 4];
+    Ok(Stat {
+        comm,
+        state,
+        cpu_ticks: field(14).saturating_add(field(15)),
+        num_threads: field(20),
+        starttime: field(22),
+        rss_pages: field(24),
+    })
+}
+
+/// The fields of `/proc/PID/status` the analyzer uses; `None` where the line is absent
+/// (kernel threads have no `VmRSS`, old kernels no context-switch lines).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Status {
+    /// Real uid (the first number of `Uid:`).
+    pub uid: Option<u32>,
+    pub vm_rss_kib: Option<u64>,
+    pub threads: Option<u64>,
+    pub voluntary_ctxt_switches: Option<u64>,
+    pub nonvoluntary_ctxt_switches: Option<u64>,
+}
+
+/// Parse `/proc/PID/status`. Unknown or malformed lines are skipped.
+pub fn parse_status(text: &[u8]) -> Status {
+    let mut st = Status::default();
+    for line in text.split(|&b| b == b'\n') {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let (key, val) = (&line[..colon], &line[colon + 1..]);
+        let first_num = || -> Option<u64> {
+            std::str::from_utf8(val)
+                .ok()?
+                .split_ascii_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        };
+        match key {
+            b"Uid" => st.uid = first_num().and_then(|v| u32::try_from(v).ok()),
+            b"VmRSS" => st.vm_rss_kib = first_num(),
+            b"Threads" => st.threads = first_num(),
+            b"voluntary_ctxt_switches" => st.voluntary_ctxt_switches = first_num(),
+            b"nonvoluntary_ctxt_switches" => st.nonvoluntary_ctxt_switches = first_num(),
+            _ => {}
+        }
+    }
+    st
+}
+
+/// The byte counters of `/proc/PID/io` (storage-level reads and writes).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Io {
+    pub read_bytes: u64,
+    pub write_bytes: u64,
+}
+
+/// Parse `/proc/PID/io`; `None` unless both `read_bytes` and `write_bytes` are there.
+pub fn parse_io(text: &[u8]) -> Option<Io> {
+    let (mut r, mut w) = (None, None);
+    for line in std::str::from_utf8(text).ok()?.lines() {
+        if let Some(v) = line.strip_prefix("read_bytes:") {
+            r = v.trim().parse().ok();
+        } else if let Some(v) = line.strip_prefix("write_bytes:") {
+            w = v.trim().parse().ok();
+        }
+    }
+    Some(Io {
+        read_bytes: r?,
+        write_bytes: w?,
+    })
+}
+
+/// `/proc/PID/cmdline`: NUL-separated arguments (a trailing NUL is dropped). Processes that
+/// rewrite their argv may use spaces instead; both are split.
+pub fn parse_cmdline(text: &[u8]) -> Vec<String> {
+    text.split(|&b| b == 0)
+        .filter(|a| !a.is_empty())
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect()
+}
+
+/// The distinct file names (basename, no directory) of the shared objects in `/proc/PID/maps`:
+/// lines whose path ends in `.so` or holds `.so.`. Sorted and deduplicated.
+pub fn parse_maps_libs(text: &[u8]) -> Vec<String> {
+    let mut libs: Vec<String> = Vec::new();
+    for line in text.split(|&b| b == b'\n') {
+        // address perms offset dev inode path: the path starts at the first '/' after the
+        // five fixed fields.
+        let Some(slash) = line.iter().position(|&b| b == b'/') else {
+            continue;
+        };
+        let path = &line[slash..];
+        let path = path.strip_suffix(b" (deleted)").unwrap_or(path);
+        let base = match path.iter().rposition(|&b| b == b'/') {
+            Some(i) => &path[i + 1..],
+            None => path,
+        };
+        if !(base.ends_with(b".so") || base.windows(4).any(|w| w == b".so.")) {
+            continue;
+        }
+        let name = String::from_utf8_lossy(base);
+        if libs.last().map(|l| l.as_str()) != Some(&name) {
+            libs.push(name.into_owned());
+        }
+    }
+    libs.sort_unstable();
+    libs.dedup();
+    libs
+}
+
+/// Seconds since boot, from `/proc/uptime` (the first number).
+pub fn parse_uptime(text: &[u8], path: &Path) -> Result<f64, ProcError> {
+    std::str::from_utf8(text)
+        .ok()
+        .and_then(|t| t.split_ascii_whitespace().next())
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .ok_or(ProcError::Parse {
+            path: path.to_path_buf(),
+            what: "uptime is not a number",
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stat_with_spaces_and_parens_in_name() {
+        let line = b"1234 (Web (Content) x) R 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0 17 0 98765 1000 2048 18446744073709551615";
+        let st = parse_stat(line, Path::new("stat")).expect("parses");
+        assert_eq!(st.comm, "Web (Content) x");
+        assert_eq!(st.state, b'R');
+        assert_eq!(st.cpu_ticks, 300);
+        assert_eq!(st.num_threads, 17);
+        assert_eq!(st.starttime, 98765);
+        assert_eq!(st.rss_pages, 2048);
+    }
+
+    #[test]
+    fn stat_truncated_is_an_error_not_a_panic() {
+        assert!(parse_stat(b"12 (x) R 1 2 3", Path::new("s")).is_err());
+        assert!(parse_stat(b"", Path::new("s")).is_err());
+        assert!(parse_stat(b"12 )x( R", Path::new("s")).is_err());
+    }
+
+    #[test]
+    fn status_fields_and_missing_lines() {
+        let text = b"Name:\tx\nUid:\t1000\t1000\t1000\t1000\nThreads:\t4\nVmRSS:\t  2048 kB\nvoluntary_ctxt_switches:\t10\n";
+        let st = parse_status(text);
+        assert_eq!(st.uid, Some(1000));
+        assert_eq!(st.threads, Some(4));
+        assert_eq!(st.vm_rss_kib, Some(2048));
+        assert_eq!(st.voluntary_ctxt_switches, Some(10));
+        assert_eq!(st.nonvoluntary_ctxt_switches, None);
+        assert_eq!(parse_status(b"garbage\n\0\0"), Status::default());
+    }
+
+    #[test]
+    fn maps_libs_are_basenames_deduplicated() {
+        let text = b"7f00-7f01 r--p 00000000 08:01 1 /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3\n\
+7f01-7f02 r-xp 00001000 08:01 1 /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3\n\
+7f02-7f03 r--p 00000000 08:01 2 /usr/lib/python3/dist-packages/numpy/core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so\n\
+7f03-7f04 rw-p 00000000 00:00 0 [heap]\n\
+7f04-7f05 r--p 00000000 08:01 3 /usr/bin/python3.11\n\
+7f05-7f06 r--p 00000000 08:01 4 /tmp/libgone.so (deleted)\n";
+        let libs = parse_maps_libs(text);
+        assert_eq!(
+            libs,
+            vec![
+                "_multiarray_umath.cpython-311-x86_64-linux-gnu.so",
+                "libblas.so.3",
+                "libgone.so"
+            ]
+        );
+    }
+
+    #[test]
+    fn io_needs_both_counters() {
+        assert_eq!(
+            parse_io(b"rchar: 1\nread_bytes: 4096\nwrite_bytes: 0\n"),
+            Some(Io {
+                read_bytes: 4096,
+                write_bytes: 0
+            })
+        );
+        assert_eq!(parse_io(b"rchar: 1\n"), None);
+    }
+
+    #[test]
+    fn cmdline_split() {
+        assert_eq!(parse_cmdline(b"a\0b c\0\0"), vec!["a", "b c"]);
+        assert!(parse_cmdline(b"").is_empty());
+    }
+}
