@@ -353,13 +353,14 @@ impl Loop {
         let keep = |s: crate::units::Span| {
             chrono::Duration::from_std(s.0).unwrap_or(chrono::Duration::MAX)
         };
-        if let Err(e) = self.store.prune(
-            Utc::now(),
-            keep(r.raw_samples),
-            keep(r.aggregates),
-            self.config.sync.enabled,
-            1000,
-        ) {
+        let policy = store::RetentionPolicy {
+            raw_keep: keep(r.raw_samples),
+            aggregate_keep: keep(r.aggregates),
+            raw_cap: r.raw_samples_cap,
+            sync_active: self.sync.is_some(),
+            limit: 1000,
+        };
+        if let Err(e) = self.store.prune(Utc::now(), &policy) {
             log::error!("retention: {e}");
         }
     }

@@ -386,6 +386,9 @@ impl Default for Hysteresis {
 pub struct Retention {
     pub raw_samples: Span,
     pub aggregates: Span,
+    /// The most raw samples kept, whatever their age: past it the oldest go first. Their
+    /// values are already folded into the per-minute aggregates, which stay.
+    pub raw_samples_cap: usize,
 }
 
 impl Default for Retention {
@@ -393,6 +396,7 @@ impl Default for Retention {
         Retention {
             raw_samples: Span::from_secs(24 * 3600),
             aggregates: Span::from_secs(90 * 86400),
+            raw_samples_cap: 200_000,
         }
     }
 }

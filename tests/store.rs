@@ -1,7 +1,9 @@
 //! The store: migrate from empty, reopen, retention, one agent per data dir.
 
 use chrono::{Duration, Utc};
-use powerhook::store::{ts, DataDirLock, MetricsRow, Store, StoreError, MIGRATIONS};
+use powerhook::store::{
+    ts, DataDirLock, MetricsRow, RetentionPolicy, Store, StoreError, MIGRATIONS,
+};
 
 fn metrics(id: &str, at: chrono::DateTime<Utc>) -> MetricsRow {
     MetricsRow {
@@ -170,13 +172,18 @@ fn retention_removes_old_raw_samples_and_only_synced_old_aggregates() {
             [ts(now)],
         )
         .unwrap();
-    let keep_raw = Duration::hours(24);
-    let keep_agg = Duration::days(90);
+    let policy = |sync_active, limit| RetentionPolicy {
+        raw_keep: Duration::hours(24),
+        aggregate_keep: Duration::days(90),
+        raw_cap: 1_000_000,
+        sync_active,
+        limit,
+    };
     // Bounded: 20 at a time.
-    let p = st.prune(now, keep_raw, keep_agg, true, 20).unwrap();
+    let p = st.prune(now, &policy(true, 20)).unwrap();
     assert_eq!(p.samples, 20);
     assert_eq!(p.aggregates, 1);
-    let p = st.prune(now, keep_raw, keep_agg, true, 1000).unwrap();
+    let p = st.prune(now, &policy(true, 1000)).unwrap();
     assert_eq!(p.samples, 30);
     assert_eq!(
         p.aggregates, 0,
@@ -196,7 +203,7 @@ fn retention_removes_old_raw_samples_and_only_synced_old_aggregates() {
         .unwrap();
     assert_eq!(outbox, 2, "the pruned row's outbox entry goes with it");
     // With sync off, old aggregates would never leave the machine: they are pruned.
-    let p = st.prune(now, keep_raw, keep_agg, false, 1000).unwrap();
+    let p = st.prune(now, &policy(false, 1000)).unwrap();
     assert_eq!(p.aggregates, 1);
 }
 
@@ -213,4 +220,47 @@ fn one_agent_per_data_dir() {
     }
     drop(first);
     DataDirLock::acquire(dir.path()).expect("free again once the first is gone");
+}
+
+#[test]
+fn past_the_size_cap_the_oldest_raw_samples_go_first_and_aggregates_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = Store::open(&dir.path().join("p.db")).unwrap();
+    let now = Utc::now();
+    let raw: Vec<(String, String)> = (0..300)
+        .map(|i| {
+            (
+                ts(now - Duration::seconds(300 - i)),
+                format!("{{\"i\":{i}}}"),
+            )
+        })
+        .collect();
+    st.write_minute(&raw, Some(&metrics("m", now - Duration::minutes(5))))
+        .unwrap();
+    let policy = RetentionPolicy {
+        raw_keep: Duration::hours(24),
+        aggregate_keep: Duration::days(90),
+        raw_cap: 100,
+        sync_active: true,
+        limit: 150,
+    };
+    assert_eq!(
+        st.prune(now, &policy).unwrap().samples,
+        150,
+        "bounded per call"
+    );
+    assert_eq!(st.prune(now, &policy).unwrap().samples, 50);
+    assert_eq!(st.prune(now, &policy).unwrap().samples, 0);
+    let oldest: String = st
+        .connection()
+        .query_row("SELECT sample FROM samples ORDER BY ts LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(oldest, "{\"i\":200}", "the newest 100 are kept");
+    assert_eq!(
+        st.metrics_since("0").unwrap().len(),
+        1,
+        "the minute aggregate is kept"
+    );
 }

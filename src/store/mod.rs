@@ -116,6 +116,18 @@ pub struct Pruned {
     pub aggregates: usize,
 }
 
+/// What retention keeps (see [`Store::prune`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetentionPolicy {
+    pub raw_keep: chrono::Duration,
+    pub aggregate_keep: chrono::Duration,
+    pub raw_cap: usize,
+    /// Sync is on and configured: unsynced aggregates must wait for it.
+    pub sync_active: bool,
+    /// At most this many rows of each kind per call.
+    pub limit: usize,
+}
+
 /// Counts for `status`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct StoreCounts {
@@ -278,22 +290,36 @@ impl Store {
     }
 
     /// Retention, bounded so it never stalls a tick: at most `limit` rows of each kind per
-    /// call. Aggregates are removed only when synced, or when sync is off (then they would
-    /// never leave the machine); an optimization's before/after rows are kept.
-    pub fn prune(
-        &self,
-        now: DateTime<Utc>,
-        raw_keep: chrono::Duration,
-        aggregate_keep: chrono::Duration,
-        sync_enabled: bool,
-        limit: usize,
-    ) -> Result<Pruned> {
-        let raw_cut = ts(now - raw_keep);
-        let agg_cut = ts(now - aggregate_keep);
-        let samples = self
+    /// call. Raw samples go when older than `raw_keep` or past `raw_cap` (oldest first; the
+    /// minute aggregates already hold their values). Aggregates are removed only when synced,
+    /// or when sync is off (then they would never leave the machine); an optimization's
+    /// before/after rows and the optimizations themselves are never removed here.
+    pub fn prune(&self, now: DateTime<Utc>, policy: &RetentionPolicy) -> Result<Pruned> {
+        let raw_cut = ts(now - policy.raw_keep);
+        let agg_cut = ts(now - policy.aggregate_keep);
+        let limit = policy.limit as i64;
+        let mut samples = self
             .conn
-            .execute("DELETE FROM samples WHERE id IN (SELECT id FROM samples WHERE ts < ?1 ORDER BY ts LIMIT ?2)", params![raw_cut, limit as i64])
+            .execute(
+                "DELETE FROM samples WHERE id IN (SELECT id FROM samples WHERE ts < ?1 ORDER BY ts LIMIT ?2)",
+                params![raw_cut, limit],
+            )
             .map_err(|e| self.err(e))?;
+        let count: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM samples", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let over = (count - policy.raw_cap as i64).clamp(0, (limit - samples as i64).max(0));
+        if over > 0 {
+            samples += self
+                .conn
+                .execute(
+                    "DELETE FROM samples WHERE id IN (SELECT id FROM samples ORDER BY ts LIMIT ?1)",
+                    [over],
+                )
+                .map_err(|e| self.err(e))?;
+        }
+        let sync_enabled = policy.sync_active;
         let synced_clause = if sync_enabled {
             "AND EXISTS (SELECT 1 FROM sync_outbox o WHERE o.table_name = 'performance_metrics_history' AND o.row_id = m.id AND o.synced_at IS NOT NULL)"
         } else {
@@ -307,7 +333,7 @@ impl Store {
         );
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let aggregates = tx
-            .execute(&sql, params![agg_cut, limit as i64])
+            .execute(&sql, params![agg_cut, limit])
             .map_err(|e| self.err(e))?;
         tx.execute(
             "DELETE FROM sync_outbox WHERE table_name = 'performance_metrics_history'

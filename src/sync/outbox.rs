@@ -436,38 +436,6 @@ pub fn quarantined_rows(conn: &Connection, limit: usize) -> Result<Vec<Quarantin
     Ok(rows)
 }
 
-/// Retention for the store: deletes per-minute metric rows created before `before` (RFC 3339)
-/// that the server has acknowledged, with their outbox entries. Pending and quarantined rows,
-/// before/after windows and optimizations are never touched. Returns the rows deleted.
-pub fn prune_synced_minutes(conn: &Connection, before: &str) -> Result<u64, SyncError> {
-    let tx = conn.unchecked_transaction()?;
-    tx.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS sync_prune(id TEXT PRIMARY KEY) WITHOUT ROWID",
-        [],
-    )?;
-    tx.execute("DELETE FROM sync_prune", [])?;
-    tx.execute(
-        "INSERT INTO sync_prune(id)
-         SELECT m.id FROM performance_metrics_history m
-         JOIN sync_outbox o ON o.table_name = 'performance_metrics_history' AND o.row_id = m.id
-         WHERE m.kind = 'minute' AND m.optimization_id IS NULL AND m.created_at < ?1
-           AND o.synced_at IS NOT NULL",
-        [before],
-    )?;
-    let n = tx.execute(
-        "DELETE FROM performance_metrics_history WHERE id IN (SELECT id FROM sync_prune)",
-        [],
-    )?;
-    tx.execute(
-        "DELETE FROM sync_outbox WHERE table_name = 'performance_metrics_history'
-           AND row_id IN (SELECT id FROM sync_prune)",
-        [],
-    )?;
-    tx.execute("DELETE FROM sync_prune", [])?;
-    tx.commit()?;
-    Ok(n as u64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,84 +445,6 @@ mod tests {
         c.execute_batch(include_str!("../../migrations/sqlite/0001_initial.sql"))
             .expect("schema");
         c
-    }
-
-    fn metric(c: &Connection, id: &str, at: &str, kind: &str, synced: bool, quarantined: bool) {
-        c.execute(
-            "INSERT INTO performance_metrics_history(id, latency_ms, cpu_utilization_percent,
-               memory_usage_percent, created_at, device_id, kind) VALUES (?1, 1, 2, 3, ?2, 'd', ?3)",
-            params![id, at, kind],
-        )
-        .expect("metric");
-        c.execute(
-            "INSERT INTO sync_outbox(table_name, row_id, enqueued_at, synced_at, quarantined)
-             VALUES ('performance_metrics_history', ?1, ?2, ?3, ?4)",
-            params![id, at, synced.then_some(at), quarantined as i64],
-        )
-        .expect("outbox");
-    }
-
-    #[test]
-    fn retention_prunes_only_acknowledged_minutes() {
-        let c = store();
-        metric(
-            &c,
-            "old-synced",
-            "2026-11-01T00:00:00.000Z",
-            "minute",
-            true,
-            false,
-        );
-        metric(
-            &c,
-            "old-pending",
-            "2026-11-01T00:01:00.000Z",
-            "minute",
-            false,
-            false,
-        );
-        metric(
-            &c,
-            "old-quarantined",
-            "2026-11-01T00:02:00.000Z",
-            "minute",
-            false,
-            true,
-        );
-        metric(
-            &c,
-            "old-window",
-            "2026-11-01T00:03:00.000Z",
-            "before",
-            true,
-            false,
-        );
-        metric(
-            &c,
-            "new-synced",
-            "2026-12-01T00:00:00.000Z",
-            "minute",
-            true,
-            false,
-        );
-        let n = prune_synced_minutes(&c, "2026-11-15T00:00:00.000Z").expect("prune");
-        assert_eq!(n, 1);
-        let left: Vec<String> = c
-            .prepare("SELECT id FROM performance_metrics_history ORDER BY id")
-            .expect("prep")
-            .query_map([], |r| r.get(0))
-            .expect("query")
-            .collect::<Result<_, _>>()
-            .expect("rows");
-        assert_eq!(
-            left,
-            ["new-synced", "old-pending", "old-quarantined", "old-window"]
-        );
-        let counts = outbox_counts(&c).expect("counts");
-        assert_eq!(
-            (counts.pending, counts.synced, counts.quarantined),
-            (1, 2, 1)
-        );
     }
 
     #[test]
