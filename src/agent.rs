@@ -357,7 +357,8 @@ impl Loop {
             raw_keep: keep(r.raw_samples),
             aggregate_keep: keep(r.aggregates),
             raw_cap: r.raw_samples_cap,
-            sync_active: self.sync.is_some(),
+            // Sync on but not configured yet: the rows wait for it (never lost unsynced).
+            sync_active: self.config.sync.enabled,
             limit: 1000,
         };
         if let Err(e) = self.store.prune(Utc::now(), &policy) {

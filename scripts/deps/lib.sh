@@ -6,18 +6,24 @@ as_root() {
     echo "need root to run: $*" >&2; return 1; fi
 }
 
+# Install these packages (no check): one `apt-get update` per run of the scripts.
+install_packages() {
+  [ $# -eq 0 ] && return 0
+  echo "installing: $*" >&2
+  if [ -z "${POWERHOOK_APT_UPDATED:-}" ]; then
+    as_root apt-get update -qq
+    export POWERHOOK_APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# Install the packages that dpkg does not list as installed.
 need_packages() {
   local missing=()
   for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "installing: ${missing[*]}" >&2
-  if [ -z "${POWERHOOK_APT_UPDATED:-}" ]; then
-    as_root apt-get update -qq
-    export POWERHOOK_APT_UPDATED=1
-  fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  install_packages "${missing[@]}"
 }
 
 need_rust() {

@@ -5,6 +5,7 @@
 # Idempotent: installs only what is missing. Run from anywhere as root on Debian 12.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/deps/lib.sh
 
 pg_bin_dir() {
   local d
@@ -25,11 +26,7 @@ command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)
 command -v dbus-daemon >/dev/null 2>&1 || need_apt+=(dbus-daemon)
 command -v gnome-keyring-daemon >/dev/null 2>&1 || need_apt+=(gnome-keyring)
 command -v secret-tool >/dev/null 2>&1 || need_apt+=(libsecret-tools)
-if [ "${#need_apt[@]}" -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  apt-get install -y --no-install-recommends "${need_apt[@]}"
-fi
+install_packages "${need_apt[@]}"
 # The Debian package starts a cluster on 5432; the tests run their own, so it is not needed.
 echo "postgres binaries: $(pg_bin_dir)"
 

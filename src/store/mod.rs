@@ -122,7 +122,7 @@ pub struct RetentionPolicy {
     pub raw_keep: chrono::Duration,
     pub aggregate_keep: chrono::Duration,
     pub raw_cap: usize,
-    /// Sync is on and configured: unsynced aggregates must wait for it.
+    /// Sync is on (`sync.enabled`, configured or not yet): unsynced aggregates wait for it.
     pub sync_active: bool,
     /// At most this many rows of each kind per call.
     pub limit: usize,

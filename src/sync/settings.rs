@@ -38,6 +38,7 @@ pub struct SyncSettings {
     /// Pending rows above which uploads run even in power-saver mode.
     pub pending_cap: u64,
     /// Battery level (percent, discharging) counted as low.
+    #[serde(deserialize_with = "de_percent")]
     pub low_battery_percent: f64,
 }
 
@@ -61,6 +62,10 @@ impl SyncSettings {
     pub fn effective_batch_size(&self) -> usize {
         self.batch_size.max(1)
     }
+}
+
+fn de_percent<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    crate::units::Percent::deserialize(d).map(|p| p.0)
 }
 
 fn ser_duration<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {

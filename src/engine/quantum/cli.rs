@@ -60,7 +60,7 @@ pub struct SolveArgs {
     #[arg(long)]
     pub sweeps: Option<usize>,
     /// Time budget, e.g. `1s`, `500ms`, `2.5s`, `1m`.
-    #[arg(long, value_parser = parse_duration)]
+    #[arg(long, value_parser = parse_time_limit)]
     pub time_limit: Option<Duration>,
     /// Seed; the same seed and thread count give the same answer (time limits aside).
     #[arg(long, default_value_t = 1)]
@@ -93,26 +93,13 @@ pub enum SolveCliError {
     Solve(#[from] SolveError),
 }
 
-/// Parses `1s`, `250ms`, `2.5s`, `1m`, or a bare number of seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let (num, scale) = if let Some(v) = t.strip_suffix("ms") {
-        (v, 1e-3)
-    } else if let Some(v) = t.strip_suffix('s') {
-        (v, 1.0)
-    } else if let Some(v) = t.strip_suffix('m') {
-        (v, 60.0)
-    } else {
-        (t, 1.0)
-    };
-    let v: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration (try 1s, 500ms, 2.5s)"))?;
-    if !(v.is_finite() && v > 0.0 && v * scale < 1e7) {
+/// A positive time limit, written with a unit (`1s`, `500ms`): the crate's one duration parser.
+fn parse_time_limit(text: &str) -> Result<Duration, String> {
+    let d = crate::units::parse_duration(text)?;
+    if d.is_zero() {
         return Err(format!("`{text}` must be a positive duration"));
     }
-    Ok(Duration::from_secs_f64(v * scale))
+    Ok(d)
 }
 
 /// Runs `powerhook solve`; returns the process exit code (0 on success).
