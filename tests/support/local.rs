@@ -8,30 +8,19 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{params, Connection};
 
-use super::{repo_root, uuid_v4, Postgres};
+use super::{uuid_v4, Postgres};
 
 pub fn ts(t: SystemTime) -> String {
     humantime::format_rfc3339_millis(t).to_string()
 }
 
-/// Creates the store at `path` by applying every migrations/sqlite/*.sql in order.
+/// Creates the store at `path` the way the agent does (`Store::open`: migrations, WAL,
+/// device id) and returns a plain connection to it.
 pub fn create_db(path: &Path) -> Connection {
+    drop(powerhook::store::Store::open(path).expect("create the store"));
     let conn = Connection::open(path).expect("open sqlite");
     conn.busy_timeout(Duration::from_secs(5))
         .expect("busy timeout");
-    let _: String = conn
-        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-        .expect("wal");
-    let mut files: Vec<_> = std::fs::read_dir(repo_root().join("migrations/sqlite"))
-        .expect("migrations/sqlite")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
-        .collect();
-    files.sort();
-    for f in files {
-        let sql = std::fs::read_to_string(&f).expect("read migration");
-        conn.execute_batch(&sql).expect("apply migration");
-    }
     conn
 }
 
