@@ -92,7 +92,7 @@ const META_LAST_SUCCESS: &str = "sync.last_success_at";
 
 /// RFC 3339 UTC with milliseconds, as the store writes timestamps.
 pub fn rfc3339(t: SystemTime) -> String {
-    humantime::format_rfc3339_millis(t).to_string()
+    crate::store::ts(t.into())
 }
 
 /// Opens the store for the uploader: WAL, a busy timeout, no migrations (the store owns them).
