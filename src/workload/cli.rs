@@ -22,9 +22,9 @@ pub struct WorkloadArgs {
     /// Scans to run (the first only sees lifetime averages).
     #[arg(long, default_value_t = 3)]
     pub scans: u32,
-    /// Seconds between scans.
-    #[arg(long, default_value_t = 2.0)]
-    pub interval: f64,
+    /// Time between scans, e.g. 2s or 500ms.
+    #[arg(long, default_value = "2s", value_parser = crate::units::parse_duration)]
+    pub interval: Duration,
     /// Also list idle processes.
     #[arg(long)]
     pub idle: bool,
@@ -48,7 +48,7 @@ pub fn run(args: &WorkloadArgs, out: &mut impl Write) -> std::io::Result<()> {
     let mut an = WorkloadAnalyzer::with_options(&args.root, opts);
     let mut patterns = an.analyze();
     for _ in 1..args.scans.max(1) {
-        std::thread::sleep(Duration::from_secs_f64(args.interval.clamp(0.0, 60.0)));
+        std::thread::sleep(args.interval.min(Duration::from_secs(60)));
         patterns = an.analyze();
     }
     let mut procs: Vec<&ProcessVerdict> = an
