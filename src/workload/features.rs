@@ -1008,6 +1008,10 @@ const FLAGS: usize = TOK0 + TOK_FAMILIES.len();
 const EV0: usize = FLAGS;
 const RES0: usize = EV0 + EVIDENCE.len();
 
+/// The vector's entries before this index depend only on [`StaticFeatures`] (flags and
+/// evidence groups); the rest on [`ResourceUse`].
+pub const N_STATIC: usize = RES0;
+
 /// The static part of a process (does not change while it runs): flags from its libraries,
 /// name and command line. Computed once per (pid, starttime).
 #[derive(Debug, Clone, PartialEq)]
