@@ -8,13 +8,12 @@
 //! (cached by pid and start time). Idle processes are classified `idle` by rule.
 
 use std::collections::HashMap;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use super::features::{self, ResourceUse, StaticFeatures, N_FEATURES};
-use super::model::{Model, MODEL_CLASSES};
+use super::model::{Model, StaticPart, MODEL_CLASSES};
 use super::procfs::{self, ProcError};
 use super::{PatternProcess, PatternType, WorkloadPatterns};
 
@@ -153,6 +152,8 @@ struct Tracked {
     io: Option<(procfs::Io, f64)>,
     io_rates: Option<Rates>,
     statics: Option<StaticFeatures>,
+    /// The model's static part of the scores for `statics` (`None` without a model).
+    static_part: Option<StaticPart>,
     /// Scan in which `status` and `io` were last read.
     detail_scan: u64,
     seen: u64,
@@ -230,18 +231,11 @@ impl WorkloadAnalyzer {
             Ok(u) => u,
             Err(_) => return,
         };
-        let Ok(entries) = std::fs::read_dir(&proc_dir) else {
+        let Ok(mut dir) = procfs::ProcDir::open(&proc_dir) else {
             return;
         };
-        let mut pid_dir = proc_dir.clone();
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let Some(pid) = name.to_str().and_then(|s| s.parse::<u32>().ok()) else {
-                continue;
-            };
-            pid_dir.push(&name);
-            self.visit(pid, &pid_dir, uptime);
-            pid_dir.pop();
+        while let Some(pid) = dir.next_pid() {
+            self.visit(pid, &dir, uptime);
         }
         let scan = self.scan;
         self.tracked.retain(|_, t| t.seen == scan);
@@ -249,7 +243,7 @@ impl WorkloadAnalyzer {
     }
 
     /// One process. Any read that fails because the process went away drops it from this scan.
-    fn visit(&mut self, pid: u32, dir: &Path, uptime: f64) {
+    fn visit(&mut self, pid: u32, dir: &procfs::ProcDir, uptime: f64) {
         let scan = self.scan;
         let every = self.opts.idle_every.max(1);
         if let Some(t) = self.tracked.get_mut(&pid) {
@@ -268,15 +262,14 @@ impl WorkloadAnalyzer {
         } else if let Some(uid) = self.opts.uid {
             // Cheap pre-filter at first sight: /proc/PID is owned by the process's effective
             // uid. The real uid from `status` is checked below for the busy ones.
-            match std::fs::metadata(dir) {
-                Ok(m) if m.uid() == uid => {}
-                _ => return,
+            if dir.owner(pid) != Some(uid) {
+                return;
             }
         }
         self.stats.processes += 1;
-        let stat_path = dir.join("stat");
-        let stat = match procfs::read_small(&stat_path, &mut self.buf)
-            .and_then(|_| procfs::parse_stat(&self.buf, &stat_path))
+        let stat = match dir
+            .read_small(pid, "stat", &mut self.buf)
+            .and_then(|_| procfs::parse_stat(&self.buf, Path::new("stat")))
         {
             Ok(s) => s,
             Err(_) => {
@@ -319,6 +312,7 @@ impl WorkloadAnalyzer {
                     io: None,
                     io_rates: None,
                     statics: None,
+                    static_part: None,
                     detail_scan: 0,
                     seen: scan,
                 };
@@ -337,8 +331,7 @@ impl WorkloadAnalyzer {
         // Busy: status (uid, context switches) and io every `detail_every` scans, and once per
         // instance cmdline + maps.
         if t.statics.is_none() || scan.saturating_sub(t.detail_scan) >= self.opts.detail_every {
-            let status_path = dir.join("status");
-            let status = match procfs::read_small(&status_path, &mut self.buf) {
+            let status = match dir.read_small(pid, "status", &mut self.buf) {
                 Ok(()) => procfs::parse_status(&self.buf),
                 Err(ProcError::Vanished { .. }) => {
                     self.stats.vanished += 1;
@@ -364,7 +357,8 @@ impl WorkloadAnalyzer {
             };
             t.ctx_rates = rate_update(t.ctx, t.ctx_rates, ctx_now, uptime, age, tau);
             t.ctx = ctx_now.map(|(v, n)| (v, n, uptime));
-            let io_now = procfs::read_small(&dir.join("io"), &mut self.buf)
+            let io_now = dir
+                .read_small(pid, "io", &mut self.buf)
                 .ok()
                 .and_then(|_| procfs::parse_io(&self.buf));
             let prev_io = t.io.map(|(io, up)| (io.read_bytes, io.write_bytes, up));
@@ -380,12 +374,12 @@ impl WorkloadAnalyzer {
             t.detail_scan = scan;
         }
         if t.statics.is_none() {
-            let cmdline = match procfs::read_into(&dir.join("cmdline"), &mut self.buf) {
+            let cmdline = match dir.read_into(pid, "cmdline", &mut self.buf) {
                 Ok(()) => procfs::parse_cmdline(&self.buf),
                 Err(_) => Vec::new(),
             };
             self.stats.maps_reads += 1;
-            let libs = match procfs::read_into(&dir.join("maps"), &mut self.buf) {
+            let libs = match dir.read_into(pid, "maps", &mut self.buf) {
                 Ok(()) => procfs::parse_maps_libs(&self.buf),
                 Err(_) => Vec::new(),
             };
@@ -403,8 +397,13 @@ impl WorkloadAnalyzer {
             return;
         };
         let x = features::vector(statics, &ru);
+        // The static part of the scores is computed once per instance (it depends only on the
+        // static entries of x), the rest each scan: identical results to a full evaluation.
         let (probabilities, best, conf) = match Model::embedded() {
-            Ok(m) => classify(m, &x),
+            Ok(m) => {
+                let sp = *t.static_part.get_or_insert_with(|| m.static_part(&x));
+                classify_from(m, &sp, &x)
+            }
             // No model (cannot happen with the embedded file, which a test parses): `other`
             // with confidence 0, never a pattern.
             Err(_) => ([0.0; 8], 7, 0.0),
@@ -424,8 +423,14 @@ impl WorkloadAnalyzer {
 
 /// The model's probabilities in [`PatternType::ALL`] order, the index of the most probable
 /// class and its probability.
+#[cfg(test)]
 fn classify(m: &Model, x: &[f64; N_FEATURES]) -> ([f64; 8], usize, f64) {
-    let p = m.probabilities(x);
+    classify_from(m, &m.static_part(x), x)
+}
+
+/// [`classify`] with the static part of the scores precomputed.
+fn classify_from(m: &Model, sp: &StaticPart, x: &[f64; N_FEATURES]) -> ([f64; 8], usize, f64) {
+    let p = m.probabilities_from(sp, x);
     let mut probabilities = [0.0; 8];
     for (k, c) in MODEL_CLASSES.iter().enumerate() {
         if let Some(i) = PatternType::ALL.iter().position(|a| a == c) {
