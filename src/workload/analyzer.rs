@@ -137,6 +137,36 @@ pub struct ScanStats {
     pub skipped: usize,
 }
 
+/// Hasher of the pid-keyed state map: pids are small distinct integers chosen by the kernel,
+/// not by an adversary, so a multiplicative hash does (SipHash is a tenth of a steady scan).
+#[derive(Debug, Clone, Copy, Default)]
+struct PidHash;
+
+impl std::hash::BuildHasher for PidHash {
+    type Hasher = PidHasher;
+    fn build_hasher(&self) -> PidHasher {
+        PidHasher(0)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PidHasher(u64);
+
+impl std::hash::Hasher for PidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        // Fibonacci hashing: the high bits (which the table uses) depend on every bit of v.
+        self.0 = (self.0 ^ u64::from(v)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 /// Per-process state kept between scans.
 #[derive(Debug)]
 struct Tracked {
@@ -166,7 +196,7 @@ struct Tracked {
 pub struct WorkloadAnalyzer {
     root: PathBuf,
     opts: AnalyzerOptions,
-    tracked: HashMap<u32, Tracked>,
+    tracked: HashMap<u32, Tracked, PidHash>,
     last: Vec<ProcessVerdict>,
     stats: ScanStats,
     scan: u64,
@@ -186,7 +216,7 @@ impl WorkloadAnalyzer {
         WorkloadAnalyzer {
             root: root.into(),
             opts,
-            tracked: HashMap::new(),
+            tracked: HashMap::default(),
             last: Vec::new(),
             stats: ScanStats::default(),
             scan: 0,

@@ -293,23 +293,35 @@ pub fn parse_stat(text: &[u8], path: &Path) -> Result<Stat, ProcError> {
         return Err(bad("not UTF-8"));
     }
     // Fields after the name, numbered as in proc(5): state is field 3. Split on ASCII
-    // whitespace as `str::split_ascii_whitespace` does, without building `&str`s.
-    let mut fields = rest
-        .split(|b| b.is_ascii_whitespace())
-        .filter(|f| !f.is_empty());
-    let state = fields
-        .next()
-        .and_then(|s| s.first().copied())
-        .ok_or(bad("no state"))?;
+    // whitespace as `str::split_ascii_whitespace` does, in one pass over the bytes.
     // After state (3): ppid 4 .. utime 14, stime 15, ... num_threads 20, starttime 22, rss 24.
-    let mut num = [0u64; 22]; // index i = field (i + 4)
-    for (i, slot) in num.iter_mut().enumerate() {
-        let f = fields.next().ok_or(bad("too few fields"))?;
-        // Fields 4..=24 are integers; some (e.g. priority) can be negative: keep 0 for those.
-        *slot = parse_u64(f).unwrap_or(0);
-        if i + 4 == 24 {
+    let mut num = [0u64; 21]; // index i = field (i + 4)
+    let mut state = None;
+    let mut field = 3;
+    let mut i = 0;
+    while field <= 24 {
+        while i < rest.len() && rest[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i == rest.len() {
             break;
         }
+        let start = i;
+        while i < rest.len() && !rest[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let f = &rest[start..i];
+        if field == 3 {
+            state = Some(f[0]);
+        } else {
+            // Fields 4..=24 are integers; some (e.g. priority) can be negative: 0 for those.
+            num[field - 4] = parse_u64(f).unwrap_or(0);
+        }
+        field += 1;
+    }
+    let state = state.ok_or(bad("no state"))?;
+    if field <= 24 {
+        return Err(bad("too few fields"));
     }
     let field = |n: usize| num[n - 4];
     Ok(Stat {
