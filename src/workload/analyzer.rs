@@ -182,6 +182,8 @@ struct Tracked {
     io: Option<(procfs::Io, f64)>,
     io_rates: Option<Rates>,
     statics: Option<StaticFeatures>,
+    /// `features::static_vector` of `statics`.
+    static_x: Option<Box<[f64; N_FEATURES]>>,
     /// The model's static part of the scores for `statics` (`None` without a model).
     static_part: Option<StaticPart>,
     /// Scan in which `status` and `io` were last read.
@@ -342,6 +344,7 @@ impl WorkloadAnalyzer {
                     io: None,
                     io_rates: None,
                     statics: None,
+                    static_x: None,
                     static_part: None,
                     detail_scan: 0,
                     seen: scan,
@@ -413,7 +416,9 @@ impl WorkloadAnalyzer {
                 Ok(()) => procfs::parse_maps_libs(&self.buf),
                 Err(_) => Vec::new(),
             };
-            t.statics = Some(StaticFeatures::from_parts(&stat.comm, &cmdline, &libs));
+            let statics = StaticFeatures::from_parts(&stat.comm, &cmdline, &libs);
+            t.static_x = Some(Box::new(features::static_vector(&statics)));
+            t.statics = Some(statics);
         }
         self.stats.busy += 1;
         let ru = ResourceUse {
@@ -423,10 +428,10 @@ impl WorkloadAnalyzer {
             ctx_rates: t.ctx_rates.map(|r| (r.a, r.b)),
             io_rates: t.io_rates.map(|r| (r.a, r.b)),
         };
-        let Some(statics) = t.statics.as_ref() else {
+        let Some(static_x) = t.static_x.as_deref() else {
             return;
         };
-        let x = features::vector(statics, &ru);
+        let x = features::with_resources(static_x, &ru);
         // The static part of the scores is computed once per instance (it depends only on the
         // static entries of x), the rest each scan: identical results to a full evaluation.
         let (probabilities, best, conf) = match Model::embedded() {
