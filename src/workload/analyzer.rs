@@ -203,6 +203,11 @@ pub struct WorkloadAnalyzer {
     stats: ScanStats,
     scan: u64,
     buf: Vec<u8>,
+    /// Names and feature boxes of the previous scan's verdicts, reused by this scan's.
+    spare_names: Vec<String>,
+    // Boxes, not arrays: they go back into verdicts (`features`) without a new allocation.
+    #[allow(clippy::vec_box)]
+    spare_x: Vec<Box<[f64; N_FEATURES]>>,
     model_error: Option<String>,
 }
 
@@ -223,6 +228,8 @@ impl WorkloadAnalyzer {
             stats: ScanStats::default(),
             scan: 0,
             buf: Vec::with_capacity(4096),
+            spare_names: Vec::new(),
+            spare_x: Vec::new(),
             model_error: Model::embedded().err().map(|e| e.to_string()),
         }
     }
@@ -253,7 +260,10 @@ impl WorkloadAnalyzer {
 
     fn scan_once(&mut self) {
         self.scan += 1;
-        self.last.clear();
+        for v in self.last.drain(..) {
+            self.spare_names.push(v.name);
+            self.spare_x.extend(v.features);
+        }
         self.stats = ScanStats::default();
         let proc_dir = self.root.join("proc");
         let uptime_path = proc_dir.join("uptime");
@@ -288,7 +298,9 @@ impl WorkloadAnalyzer {
                 t.seen = scan;
                 self.stats.processes += 1;
                 self.stats.skipped += 1;
-                self.last.push(idle_verdict(pid, t.name.clone(), t.share));
+                let mut name = self.spare_names.pop().unwrap_or_default();
+                name.clone_from(&t.name);
+                self.last.push(idle_verdict(pid, name, t.share));
                 return;
             }
         } else if let Some(uid) = self.opts.uid {
@@ -299,10 +311,10 @@ impl WorkloadAnalyzer {
             }
         }
         self.stats.processes += 1;
-        let stat = match dir
-            .read_small(pid, "stat", &mut self.buf)
-            .and_then(|_| procfs::parse_stat(&self.buf, Path::new("stat")))
-        {
+        let stat = match dir.read_small(pid, "stat", &mut self.buf).and_then(|_| {
+            let comm = self.spare_names.pop().unwrap_or_default();
+            procfs::parse_stat_with(&self.buf, Path::new("stat"), comm)
+        }) {
             Ok(s) => s,
             Err(_) => {
                 self.stats.vanished += 1;
@@ -451,7 +463,13 @@ impl WorkloadAnalyzer {
             probabilities,
             by_rule: false,
             cpu_share: share,
-            features: Some(Box::new(x)),
+            features: Some(match self.spare_x.pop() {
+                Some(mut b) => {
+                    *b = x;
+                    b
+                }
+                None => Box::new(x),
+            }),
         });
     }
 }

@@ -278,6 +278,12 @@ pub struct Stat {
 /// Parse a `/proc/PID/stat` line. The name may hold spaces and parentheses, so the fields are
 /// counted from the last `)`.
 pub fn parse_stat(text: &[u8], path: &Path) -> Result<Stat, ProcError> {
+    parse_stat_with(text, path, String::new())
+}
+
+/// [`parse_stat`] writing the name into `comm` (cleared first), so that a caller can hand in
+/// a string it no longer needs and spare an allocation.
+pub fn parse_stat_with(text: &[u8], path: &Path, mut comm: String) -> Result<Stat, ProcError> {
     let bad = |what| ProcError::Parse {
         path: path.to_path_buf(),
         what,
@@ -287,7 +293,8 @@ pub fn parse_stat(text: &[u8], path: &Path) -> Result<Stat, ProcError> {
     if close < open {
         return Err(bad("')' before '('"));
     }
-    let comm = String::from_utf8_lossy(&text[open + 1..close]).into_owned();
+    comm.clear();
+    comm.push_str(&String::from_utf8_lossy(&text[open + 1..close]));
     let rest = &text[close + 1..];
     if !rest.is_ascii() && std::str::from_utf8(rest).is_err() {
         return Err(bad("not UTF-8"));
