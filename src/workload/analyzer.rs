@@ -5,7 +5,9 @@
 //! `/proc/uptime`, lists `/proc`, and reads `/proc/PID/stat` of every process (one small file).
 //! Only processes whose sustained CPU share is at least [`AnalyzerOptions::busy_share`] get
 //! `status` and `io` read, and their `cmdline` and `maps` are read once per process instance
-//! (cached by pid and start time). Idle processes are classified `idle` by rule.
+//! (cached by pid and start time). Idle processes are classified `idle` by rule. Files are
+//! opened relative to the `proc` directory opened once per scan; the static part of each
+//! process's scores is kept per instance (the model is linear).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
