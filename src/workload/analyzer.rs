@@ -5,16 +5,17 @@
 //! `/proc/uptime`, lists `/proc`, and reads `/proc/PID/stat` of every process (one small file).
 //! Only processes whose sustained CPU share is at least [`AnalyzerOptions::busy_share`] get
 //! `status` and `io` read, and their `cmdline` and `maps` are read once per process instance
-//! (cached by pid and start time). Idle processes are classified `idle` by rule.
+//! (cached by pid and start time). Idle processes are classified `idle` by rule. Files are
+//! opened relative to the `proc` directory opened once per scan; the static part of each
+//! process's scores is kept per instance (the model is linear).
 
 use std::collections::HashMap;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use super::features::{self, ResourceUse, StaticFeatures, N_FEATURES};
-use super::model::{Model, MODEL_CLASSES};
+use super::model::{Model, StaticPart, MODEL_CLASSES};
 use super::procfs::{self, ProcError};
 use super::{PatternProcess, PatternType, WorkloadPatterns};
 
@@ -138,6 +139,36 @@ pub struct ScanStats {
     pub skipped: usize,
 }
 
+/// Hasher of the pid-keyed state map: pids are small distinct integers chosen by the kernel,
+/// not by an adversary, so a multiplicative hash does (SipHash is a tenth of a steady scan).
+#[derive(Debug, Clone, Copy, Default)]
+struct PidHash;
+
+impl std::hash::BuildHasher for PidHash {
+    type Hasher = PidHasher;
+    fn build_hasher(&self) -> PidHasher {
+        PidHasher(0)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PidHasher(u64);
+
+impl std::hash::Hasher for PidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        // Fibonacci hashing: the high bits (which the table uses) depend on every bit of v.
+        self.0 = (self.0 ^ u64::from(v)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 /// Per-process state kept between scans.
 #[derive(Debug)]
 struct Tracked {
@@ -153,6 +184,10 @@ struct Tracked {
     io: Option<(procfs::Io, f64)>,
     io_rates: Option<Rates>,
     statics: Option<StaticFeatures>,
+    /// `features::static_vector` of `statics`.
+    static_x: Option<Box<[f64; N_FEATURES]>>,
+    /// The model's static part of the scores for `statics` (`None` without a model).
+    static_part: Option<StaticPart>,
     /// Scan in which `status` and `io` were last read.
     detail_scan: u64,
     seen: u64,
@@ -165,11 +200,16 @@ struct Tracked {
 pub struct WorkloadAnalyzer {
     root: PathBuf,
     opts: AnalyzerOptions,
-    tracked: HashMap<u32, Tracked>,
+    tracked: HashMap<u32, Tracked, PidHash>,
     last: Vec<ProcessVerdict>,
     stats: ScanStats,
     scan: u64,
     buf: Vec<u8>,
+    /// Names and feature boxes of the previous scan's verdicts, reused by this scan's.
+    spare_names: Vec<String>,
+    // Boxes, not arrays: they go back into verdicts (`features`) without a new allocation.
+    #[allow(clippy::vec_box)]
+    spare_x: Vec<Box<[f64; N_FEATURES]>>,
     model_error: Option<String>,
 }
 
@@ -185,11 +225,13 @@ impl WorkloadAnalyzer {
         WorkloadAnalyzer {
             root: root.into(),
             opts,
-            tracked: HashMap::new(),
+            tracked: HashMap::default(),
             last: Vec::new(),
             stats: ScanStats::default(),
             scan: 0,
             buf: Vec::with_capacity(4096),
+            spare_names: Vec::new(),
+            spare_x: Vec::new(),
             model_error: Model::embedded().err().map(|e| e.to_string()),
         }
     }
@@ -220,7 +262,10 @@ impl WorkloadAnalyzer {
 
     fn scan_once(&mut self) {
         self.scan += 1;
-        self.last.clear();
+        for v in self.last.drain(..) {
+            self.spare_names.push(v.name);
+            self.spare_x.extend(v.features);
+        }
         self.stats = ScanStats::default();
         let proc_dir = self.root.join("proc");
         let uptime_path = proc_dir.join("uptime");
@@ -230,18 +275,11 @@ impl WorkloadAnalyzer {
             Ok(u) => u,
             Err(_) => return,
         };
-        let Ok(entries) = std::fs::read_dir(&proc_dir) else {
+        let Ok(mut dir) = procfs::ProcDir::open(&proc_dir) else {
             return;
         };
-        let mut pid_dir = proc_dir.clone();
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let Some(pid) = name.to_str().and_then(|s| s.parse::<u32>().ok()) else {
-                continue;
-            };
-            pid_dir.push(&name);
-            self.visit(pid, &pid_dir, uptime);
-            pid_dir.pop();
+        while let Some(pid) = dir.next_pid() {
+            self.visit(pid, &dir, uptime);
         }
         let scan = self.scan;
         self.tracked.retain(|_, t| t.seen == scan);
@@ -249,7 +287,7 @@ impl WorkloadAnalyzer {
     }
 
     /// One process. Any read that fails because the process went away drops it from this scan.
-    fn visit(&mut self, pid: u32, dir: &Path, uptime: f64) {
+    fn visit(&mut self, pid: u32, dir: &procfs::ProcDir, uptime: f64) {
         let scan = self.scan;
         let every = self.opts.idle_every.max(1);
         if let Some(t) = self.tracked.get_mut(&pid) {
@@ -262,22 +300,23 @@ impl WorkloadAnalyzer {
                 t.seen = scan;
                 self.stats.processes += 1;
                 self.stats.skipped += 1;
-                self.last.push(idle_verdict(pid, t.name.clone(), t.share));
+                let mut name = self.spare_names.pop().unwrap_or_default();
+                name.clone_from(&t.name);
+                self.last.push(idle_verdict(pid, name, t.share));
                 return;
             }
         } else if let Some(uid) = self.opts.uid {
             // Cheap pre-filter at first sight: /proc/PID is owned by the process's effective
             // uid. The real uid from `status` is checked below for the busy ones.
-            match std::fs::metadata(dir) {
-                Ok(m) if m.uid() == uid => {}
-                _ => return,
+            if dir.owner(pid) != Some(uid) {
+                return;
             }
         }
         self.stats.processes += 1;
-        let stat_path = dir.join("stat");
-        let stat = match procfs::read_small(&stat_path, &mut self.buf)
-            .and_then(|_| procfs::parse_stat(&self.buf, &stat_path))
-        {
+        let stat = match dir.read_small(pid, "stat", &mut self.buf).and_then(|_| {
+            let comm = self.spare_names.pop().unwrap_or_default();
+            procfs::parse_stat_with(&self.buf, Path::new("stat"), comm)
+        }) {
             Ok(s) => s,
             Err(_) => {
                 self.stats.vanished += 1;
@@ -319,6 +358,8 @@ impl WorkloadAnalyzer {
                     io: None,
                     io_rates: None,
                     statics: None,
+                    static_x: None,
+                    static_part: None,
                     detail_scan: 0,
                     seen: scan,
                 };
@@ -337,8 +378,7 @@ impl WorkloadAnalyzer {
         // Busy: status (uid, context switches) and io every `detail_every` scans, and once per
         // instance cmdline + maps.
         if t.statics.is_none() || scan.saturating_sub(t.detail_scan) >= self.opts.detail_every {
-            let status_path = dir.join("status");
-            let status = match procfs::read_small(&status_path, &mut self.buf) {
+            let status = match dir.read_small(pid, "status", &mut self.buf) {
                 Ok(()) => procfs::parse_status(&self.buf),
                 Err(ProcError::Vanished { .. }) => {
                     self.stats.vanished += 1;
@@ -364,7 +404,8 @@ impl WorkloadAnalyzer {
             };
             t.ctx_rates = rate_update(t.ctx, t.ctx_rates, ctx_now, uptime, age, tau);
             t.ctx = ctx_now.map(|(v, n)| (v, n, uptime));
-            let io_now = procfs::read_small(&dir.join("io"), &mut self.buf)
+            let io_now = dir
+                .read_small(pid, "io", &mut self.buf)
                 .ok()
                 .and_then(|_| procfs::parse_io(&self.buf));
             let prev_io = t.io.map(|(io, up)| (io.read_bytes, io.write_bytes, up));
@@ -380,16 +421,18 @@ impl WorkloadAnalyzer {
             t.detail_scan = scan;
         }
         if t.statics.is_none() {
-            let cmdline = match procfs::read_into(&dir.join("cmdline"), &mut self.buf) {
+            let cmdline = match dir.read_into(pid, "cmdline", &mut self.buf) {
                 Ok(()) => procfs::parse_cmdline(&self.buf),
                 Err(_) => Vec::new(),
             };
             self.stats.maps_reads += 1;
-            let libs = match procfs::read_into(&dir.join("maps"), &mut self.buf) {
+            let libs = match dir.read_into(pid, "maps", &mut self.buf) {
                 Ok(()) => procfs::parse_maps_libs(&self.buf),
                 Err(_) => Vec::new(),
             };
-            t.statics = Some(StaticFeatures::from_parts(&stat.comm, &cmdline, &libs));
+            let statics = StaticFeatures::from_parts(&stat.comm, &cmdline, &libs);
+            t.static_x = Some(Box::new(features::static_vector(&statics)));
+            t.statics = Some(statics);
         }
         self.stats.busy += 1;
         let ru = ResourceUse {
@@ -399,12 +442,17 @@ impl WorkloadAnalyzer {
             ctx_rates: t.ctx_rates.map(|r| (r.a, r.b)),
             io_rates: t.io_rates.map(|r| (r.a, r.b)),
         };
-        let Some(statics) = t.statics.as_ref() else {
+        let Some(static_x) = t.static_x.as_deref() else {
             return;
         };
-        let x = features::vector(statics, &ru);
+        let x = features::with_resources(static_x, &ru);
+        // The static part of the scores is computed once per instance (it depends only on the
+        // static entries of x), the rest each scan: identical results to a full evaluation.
         let (probabilities, best, conf) = match Model::embedded() {
-            Ok(m) => classify(m, &x),
+            Ok(m) => {
+                let sp = *t.static_part.get_or_insert_with(|| m.static_part(&x));
+                classify_from(m, &sp, &x)
+            }
             // No model (cannot happen with the embedded file, which a test parses): `other`
             // with confidence 0, never a pattern.
             Err(_) => ([0.0; 8], 7, 0.0),
@@ -417,15 +465,27 @@ impl WorkloadAnalyzer {
             probabilities,
             by_rule: false,
             cpu_share: share,
-            features: Some(Box::new(x)),
+            features: Some(match self.spare_x.pop() {
+                Some(mut b) => {
+                    *b = x;
+                    b
+                }
+                None => Box::new(x),
+            }),
         });
     }
 }
 
 /// The model's probabilities in [`PatternType::ALL`] order, the index of the most probable
 /// class and its probability.
+#[cfg(test)]
 fn classify(m: &Model, x: &[f64; N_FEATURES]) -> ([f64; 8], usize, f64) {
-    let p = m.probabilities(x);
+    classify_from(m, &m.static_part(x), x)
+}
+
+/// [`classify`] with the static part of the scores precomputed.
+fn classify_from(m: &Model, sp: &StaticPart, x: &[f64; N_FEATURES]) -> ([f64; 8], usize, f64) {
+    let p = m.probabilities_from(sp, x);
     let mut probabilities = [0.0; 8];
     for (k, c) in MODEL_CLASSES.iter().enumerate() {
         if let Some(i) = PatternType::ALL.iter().position(|a| a == c) {

@@ -1008,6 +1008,10 @@ const FLAGS: usize = TOK0 + TOK_FAMILIES.len();
 const EV0: usize = FLAGS;
 const RES0: usize = EV0 + EVIDENCE.len();
 
+/// The vector's entries before this index depend only on [`StaticFeatures`] (flags and
+/// evidence groups); the rest on [`ResourceUse`].
+pub const N_STATIC: usize = RES0;
+
 /// The static part of a process (does not change while it runs): flags from its libraries,
 /// name and command line. Computed once per (pid, starttime).
 #[derive(Debug, Clone, PartialEq)]
@@ -1119,6 +1123,12 @@ impl StaticFeatures {
 
 /// The full vector the model reads.
 pub fn vector(st: &StaticFeatures, ru: &ResourceUse) -> [f64; N_FEATURES] {
+    with_resources(&static_vector(st), ru)
+}
+
+/// The vector with its static entries (flags and evidence groups, the first [`N_STATIC`]) set
+/// and the resource entries 0: constant while a process runs.
+pub fn static_vector(st: &StaticFeatures) -> [f64; N_FEATURES] {
     let mut v = [0.0; N_FEATURES];
     for (i, &f) in st.flags.iter().enumerate() {
         v[i] = if f { 1.0 } else { 0.0 };
@@ -1128,6 +1138,14 @@ pub fn vector(st: &StaticFeatures, ru: &ResourceUse) -> [f64; N_FEATURES] {
             v[EV0 + g] = 1.0;
         }
     }
+    v
+}
+
+/// A [`static_vector`] with the resource entries filled from `ru`: the same vector as
+/// [`vector`] gives.
+pub fn with_resources(static_v: &[f64; N_FEATURES], ru: &ResourceUse) -> [f64; N_FEATURES] {
+    let mut v = *static_v;
+    v[RES0..].fill(0.0);
     let share = ru.cpu_share.max(0.0);
     let r = &mut v[RES0..];
     r[0] = share.min(1.0);

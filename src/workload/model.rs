@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use thiserror::Error;
 
-use super::features::{feature_index, feature_names, N_FEATURES};
+use super::features::{feature_index, feature_names, N_FEATURES, N_STATIC};
 use super::PatternType;
 
 /// The classes the model scores, in the order of its rows.
@@ -35,6 +35,19 @@ const EMBEDDED: &str = include_str!("../../data/workload/model.txt");
 pub enum ModelError {
     #[error("model file line {line}: {what}")]
     Format { line: usize, what: String },
+}
+
+/// The start of an `f64` sum as `Iterator::sum` starts it, so that a dot product split in two
+/// folds adds exactly as one `sum` did.
+fn sum_start() -> f64 {
+    std::iter::empty::<f64>().sum()
+}
+
+/// The static part of a process's scores: see [`Model::static_part`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StaticPart {
+    partial: [f64; K],
+    allow: [bool; K],
 }
 
 /// Multinomial logistic regression: `p = softmax((W x + b) / T)` over the classes a rule allows.
@@ -120,20 +133,53 @@ impl Model {
 
     /// Raw scores `W x + b`.
     pub fn logits(&self, x: &[f64; N_FEATURES]) -> [f64; K] {
+        self.logits_from(&self.static_part(x), x)
+    }
+
+    /// The part of the scores that depends only on the static entries of `x` (the first
+    /// [`N_STATIC`]), and the rule mask (which reads only static entries): constant while a
+    /// process runs, so the analyzer computes it once per process instance.
+    pub fn static_part(&self, x: &[f64; N_FEATURES]) -> StaticPart {
+        let mut partial = [0.0; K];
+        for (k, row) in self.weights.iter().enumerate() {
+            partial[k] = row[..N_STATIC]
+                .iter()
+                .zip(&x[..N_STATIC])
+                .fold(sum_start(), |a, (w, v)| a + w * v);
+        }
+        StaticPart {
+            partial,
+            allow: rule_mask(x),
+        }
+    }
+
+    /// `W x + b` from a [`static_part`](Self::static_part) of a vector whose static entries
+    /// equal `x`'s: the same additions in the same order as a full dot product, so the result
+    /// is bit for bit that of [`logits`](Self::logits) on `x`.
+    pub fn logits_from(&self, sp: &StaticPart, x: &[f64; N_FEATURES]) -> [f64; K] {
         let mut z = self.bias;
         for (k, row) in self.weights.iter().enumerate() {
-            z[k] += row.iter().zip(x).map(|(w, v)| w * v).sum::<f64>();
+            z[k] += row[N_STATIC..]
+                .iter()
+                .zip(&x[N_STATIC..])
+                .fold(sp.partial[k], |a, (w, v)| a + w * v);
         }
         z
     }
 
     /// Calibrated probabilities over [`MODEL_CLASSES`], rule masks applied.
     pub fn probabilities(&self, x: &[f64; N_FEATURES]) -> [f64; K] {
-        let mut z = self.logits(x);
+        self.probabilities_from(&self.static_part(x), x)
+    }
+
+    /// [`probabilities`](Self::probabilities) from a precomputed [`StaticPart`] (see
+    /// [`logits_from`](Self::logits_from)); identical results.
+    pub fn probabilities_from(&self, sp: &StaticPart, x: &[f64; N_FEATURES]) -> [f64; K] {
+        let mut z = self.logits_from(sp, x);
         for v in &mut z {
             *v /= self.temperature;
         }
-        softmax_masked(&z, &rule_mask(x))
+        softmax_masked(&z, &sp.allow)
     }
 
     /// The text form written by the trainer (fixed precision, so a retrain on the same data
@@ -368,6 +414,53 @@ pub fn fit_temperature(model: &Model, calib: &[Example]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The scores as one dot product per class (the form before the static part was split
+    /// off), for comparison.
+    fn reference_probabilities(m: &Model, x: &[f64; N_FEATURES]) -> [f64; K] {
+        let mut z = m.bias;
+        for (k, row) in m.weights.iter().enumerate() {
+            z[k] += row.iter().zip(x).map(|(w, v)| w * v).sum::<f64>();
+        }
+        for v in &mut z {
+            *v /= m.temperature;
+        }
+        softmax_masked(&z, &rule_mask(x))
+    }
+
+    #[test]
+    fn split_scores_are_bit_identical_to_one_dot_product() {
+        let m = Model::embedded().expect("model");
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..2000 {
+            let mut x = [0.0; N_FEATURES];
+            for (i, v) in x.iter_mut().enumerate() {
+                let r = next();
+                *v = if i < N_STATIC {
+                    f64::from(u8::from(r % 7 == 0))
+                } else {
+                    (r >> 11) as f64 / (1u64 << 53) as f64
+                };
+            }
+            let sp = m.static_part(&x);
+            // The static part is reused with other dynamic entries, as the analyzer does.
+            for _ in 0..3 {
+                for v in &mut x[N_STATIC..] {
+                    *v = (next() >> 11) as f64 / (1u64 << 53) as f64;
+                }
+                let a = m.probabilities_from(&sp, &x);
+                let b = reference_probabilities(m, &x);
+                assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits));
+                assert_eq!(m.probabilities(&x).map(f64::to_bits), b.map(f64::to_bits));
+            }
+        }
+    }
 
     #[test]
     fn embedded_model_loads() {

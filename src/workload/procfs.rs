@@ -4,7 +4,9 @@
 //! can exit between two reads: a missing file is reported as [`ProcError::Vanished`], which the
 //! analyzer treats as "the process is gone", never as a panic.
 
+use std::ffi::CStr;
 use std::io::Read;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
@@ -58,6 +60,191 @@ pub fn read_small(path: &Path, buf: &mut Vec<u8>) -> Result<(), ProcError> {
     Ok(())
 }
 
+/// A `/proc` directory held open for one scan: the files of each process are opened relative
+/// to it (`openat(dir, "PID/stat")`), so the kernel walks two path components instead of the
+/// whole root prefix, and no path is built on the heap unless a read fails. The listing
+/// (`readdir`) goes through the same descriptor.
+pub struct ProcDir {
+    dir: std::ptr::NonNull<libc::DIR>,
+    path: PathBuf,
+}
+
+impl ProcDir {
+    /// Open `path` (normally `POWERHOOK_ROOT/proc`).
+    pub fn open(path: &Path) -> Result<Self, ProcError> {
+        let c =
+            std::ffi::CString::new(path.as_os_str().as_bytes()).map_err(|_| ProcError::Parse {
+                path: path.to_path_buf(),
+                what: "path holds a NUL byte",
+            })?;
+        // SAFETY: c is a valid NUL-terminated string; opendir returns NULL on failure.
+        let dir = unsafe { libc::opendir(c.as_ptr()) };
+        match std::ptr::NonNull::new(dir) {
+            Some(dir) => Ok(ProcDir {
+                dir,
+                path: path.to_path_buf(),
+            }),
+            None => Err(io_err(path, std::io::Error::last_os_error())),
+        }
+    }
+
+    /// The next entry whose name is a pid (as `str::parse::<u32>` reads it), in `readdir`
+    /// order; `None` at the end of the listing or on a read error.
+    pub fn next_pid(&mut self) -> Option<u32> {
+        loop {
+            // SAFETY: self.dir is an open DIR stream owned by self; the entry readdir returns
+            // stays valid until the next readdir/closedir on this stream, and is read before.
+            let ent = unsafe { libc::readdir(self.dir.as_ptr()) };
+            if ent.is_null() {
+                return None;
+            }
+            // SAFETY: d_name of a non-NULL dirent is a NUL-terminated name.
+            let name = unsafe { CStr::from_ptr((*ent).d_name.as_ptr()) };
+            if let Some(pid) = std::str::from_utf8(name.to_bytes())
+                .ok()
+                .and_then(|s| s.parse::<u32>().ok())
+            {
+                return Some(pid);
+            }
+        }
+    }
+
+    /// `uid` owning `PID` (the directory's owner: the process's effective uid).
+    pub fn owner(&self, pid: u32) -> Option<u32> {
+        let name = PidPath::new(pid, "");
+        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: the descriptor is open, name is NUL-terminated, st is a valid out-pointer.
+        let rc = unsafe { libc::fstatat(self.fd(), name.as_ptr(), st.as_mut_ptr(), 0) };
+        // SAFETY: fstatat filled st when it returned 0.
+        (rc == 0).then(|| unsafe { st.assume_init() }.st_uid)
+    }
+
+    /// Like [`read_small`], for `PID/name` under this directory (no zero-filling of `buf`).
+    pub fn read_small(&self, pid: u32, name: &str, buf: &mut Vec<u8>) -> Result<(), ProcError> {
+        self.read(pid, name, buf, true)
+    }
+
+    /// Like [`read_into`], for `PID/name` under this directory.
+    pub fn read_into(&self, pid: u32, name: &str, buf: &mut Vec<u8>) -> Result<(), ProcError> {
+        self.read(pid, name, buf, false)
+    }
+
+    /// Read `PID/name` into `buf` (cleared first) until end of file, or, with `short_is_end`,
+    /// until a read that does not fill the room offered (see [`read_small`]).
+    fn read(
+        &self,
+        pid: u32,
+        name: &str,
+        buf: &mut Vec<u8>,
+        short_is_end: bool,
+    ) -> Result<(), ProcError> {
+        const CHUNK: usize = 8192;
+        let fd = self.open_file(pid, name)?;
+        buf.clear();
+        loop {
+            buf.reserve(CHUNK);
+            let spare = buf.spare_capacity_mut();
+            let room = spare.len();
+            // SAFETY: fd is open; the kernel writes at most `room` bytes into spare.
+            let n = unsafe { libc::read(fd.0, spare.as_mut_ptr().cast(), room) };
+            if n < 0 {
+                let e = std::io::Error::last_os_error();
+                if e.kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(io_err(&self.file_path(pid, name), e));
+            }
+            let n = n as usize;
+            // SAFETY: read initialised the first n (<= room) bytes of the spare capacity.
+            unsafe { buf.set_len(buf.len() + n) };
+            if n == 0 || (short_is_end && n < room) {
+                return Ok(());
+            }
+        }
+    }
+
+    fn fd(&self) -> libc::c_int {
+        // SAFETY: self.dir is an open DIR stream.
+        unsafe { libc::dirfd(self.dir.as_ptr()) }
+    }
+
+    fn open_file(&self, pid: u32, name: &str) -> Result<Fd, ProcError> {
+        let p = PidPath::new(pid, name);
+        // SAFETY: the directory descriptor is open and p is NUL-terminated.
+        let fd = unsafe { libc::openat(self.fd(), p.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
+        if fd < 0 {
+            return Err(io_err(
+                &self.file_path(pid, name),
+                std::io::Error::last_os_error(),
+            ));
+        }
+        Ok(Fd(fd))
+    }
+
+    fn file_path(&self, pid: u32, name: &str) -> PathBuf {
+        let mut p = self.path.join(pid.to_string());
+        if !name.is_empty() {
+            p.push(name);
+        }
+        p
+    }
+}
+
+impl Drop for ProcDir {
+    fn drop(&mut self) {
+        // SAFETY: self.dir was opened by opendir and is closed only here.
+        unsafe { libc::closedir(self.dir.as_ptr()) };
+    }
+}
+
+/// An open file descriptor, closed on drop.
+struct Fd(libc::c_int);
+
+impl Drop for Fd {
+    fn drop(&mut self) {
+        // SAFETY: the descriptor is owned by self and closed only here.
+        unsafe { libc::close(self.0) };
+    }
+}
+
+/// `PID/name` (or `PID` when name is empty) as a NUL-terminated path on the stack.
+struct PidPath {
+    buf: [u8; 64],
+}
+
+impl PidPath {
+    fn new(pid: u32, name: &str) -> Self {
+        let mut buf = [0u8; 64];
+        let mut digits = [0u8; 10];
+        let (mut n, mut v) = (0, pid);
+        loop {
+            digits[n] = b'0' + (v % 10) as u8;
+            n += 1;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        for i in 0..n {
+            buf[i] = digits[n - 1 - i];
+        }
+        let mut len = n;
+        // Names are the analyzer's own constants ("stat", "status", ...): short, no NUL.
+        let name = &name.as_bytes()[..name.len().min(64 - 2 - len)];
+        if !name.is_empty() {
+            buf[len] = b'/';
+            buf[len + 1..len + 1 + name.len()].copy_from_slice(name);
+            len += 1 + name.len();
+        }
+        buf[len] = 0;
+        PidPath { buf }
+    }
+
+    fn as_ptr(&self) -> *const libc::c_char {
+        self.buf.as_ptr().cast()
+    }
+}
+
 fn io_err(path: &Path, e: std::io::Error) -> ProcError {
     // ESRCH is what a read of a half-gone /proc/PID file gives on Linux.
     if e.kind() == std::io::ErrorKind::NotFound || e.raw_os_error() == Some(3) {
@@ -91,6 +278,12 @@ pub struct Stat {
 /// Parse a `/proc/PID/stat` line. The name may hold spaces and parentheses, so the fields are
 /// counted from the last `)`.
 pub fn parse_stat(text: &[u8], path: &Path) -> Result<Stat, ProcError> {
+    parse_stat_with(text, path, String::new())
+}
+
+/// [`parse_stat`] writing the name into `comm` (cleared first), so that a caller can hand in
+/// a string it no longer needs and spare an allocation.
+pub fn parse_stat_with(text: &[u8], path: &Path, mut comm: String) -> Result<Stat, ProcError> {
     let bad = |what| ProcError::Parse {
         path: path.to_path_buf(),
         what,
@@ -100,23 +293,42 @@ pub fn parse_stat(text: &[u8], path: &Path) -> Result<Stat, ProcError> {
     if close < open {
         return Err(bad("')' before '('"));
     }
-    let comm = String::from_utf8_lossy(&text[open + 1..close]).into_owned();
-    let rest = std::str::from_utf8(&text[close + 1..]).map_err(|_| bad("not UTF-8"))?;
-    // Fields after the name, numbered as in proc(5): state is field 3.
-    let mut fields = rest.split_ascii_whitespace();
-    let state = fields
-        .next()
-        .and_then(|s| s.bytes().next())
-        .ok_or(bad("no state"))?;
+    comm.clear();
+    comm.push_str(&String::from_utf8_lossy(&text[open + 1..close]));
+    let rest = &text[close + 1..];
+    if !rest.is_ascii() && std::str::from_utf8(rest).is_err() {
+        return Err(bad("not UTF-8"));
+    }
+    // Fields after the name, numbered as in proc(5): state is field 3. Split on ASCII
+    // whitespace as `str::split_ascii_whitespace` does, in one pass over the bytes.
     // After state (3): ppid 4 .. utime 14, stime 15, ... num_threads 20, starttime 22, rss 24.
-    let mut num = [0u64; 22]; // index i = field (i + 4)
-    for (i, slot) in num.iter_mut().enumerate() {
-        let f = fields.next().ok_or(bad("too few fields"))?;
-        // Fields 4..=24 are integers; some (e.g. priority) can be negative: keep 0 for those.
-        *slot = f.parse::<u64>().unwrap_or(0);
-        if i + 4 == 24 {
+    let mut num = [0u64; 21]; // index i = field (i + 4)
+    let mut state = None;
+    let mut field = 3;
+    let mut i = 0;
+    while field <= 24 {
+        while i < rest.len() && rest[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i == rest.len() {
             break;
         }
+        let start = i;
+        while i < rest.len() && !rest[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let f = &rest[start..i];
+        if field == 3 {
+            state = Some(f[0]);
+        } else {
+            // Fields 4..=24 are integers; some (e.g. priority) can be negative: 0 for those.
+            num[field - 4] = parse_u64(f).unwrap_or(0);
+        }
+        field += 1;
+    }
+    let state = state.ok_or(bad("no state"))?;
+    if field <= 24 {
+        return Err(bad("too few fields"));
     }
     let field = |n: usize| num[n - 4];
     Ok(Stat {
@@ -127,6 +339,23 @@ pub fn parse_stat(text: &[u8], path: &Path) -> Result<Stat, ProcError> {
         starttime: field(22),
         rss_pages: field(24),
     })
+}
+
+/// A decimal `u64` as `str::parse::<u64>` reads it (optional `+`, digits only, no overflow).
+fn parse_u64(f: &[u8]) -> Option<u64> {
+    let digits = f.strip_prefix(b"+").unwrap_or(f);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &b in digits {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(d))?;
+    }
+    Some(v)
 }
 
 /// The fields of `/proc/PID/status` the analyzer uses; `None` where the line is absent
@@ -257,6 +486,24 @@ mod tests {
         assert_eq!(st.num_threads, 17);
         assert_eq!(st.starttime, 98765);
         assert_eq!(st.rss_pages, 2048);
+    }
+
+    #[test]
+    fn u64_fields_read_as_str_parse_reads_them() {
+        for f in [
+            "0",
+            "17",
+            "+5",
+            "-3",
+            "",
+            "+",
+            "12a",
+            "18446744073709551615",
+            "18446744073709551616",
+            "007",
+        ] {
+            assert_eq!(parse_u64(f.as_bytes()), f.parse::<u64>().ok(), "{f:?}");
+        }
     }
 
     #[test]
