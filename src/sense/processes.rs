@@ -5,6 +5,7 @@
 //! start time, so a reused pid does not inherit another process's counters.
 
 use crate::root::{ReadError, Root};
+use crate::workload::procfs::{clock_ticks_per_second, parse_stat_with};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Read;
@@ -19,56 +20,25 @@ pub struct ProcessCpu {
     pub threads: u32,
 }
 
-/// The fields of `/proc/PID/stat` the agent uses.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StatLine<'a> {
-    pub comm: &'a str,
-    pub ticks: u64,
-    pub threads: u32,
-    pub start_time: u64,
-}
-
-/// Parse `/proc/PID/stat`: the comm is inside the first `(` and the last `)`, it may hold
-/// spaces and parentheses.
-pub fn parse_stat(text: &str) -> Option<StatLine<'_>> {
-    let open = text.find('(')?;
-    let close = text.rfind(')')?;
-    if close < open {
-        return None;
-    }
-    let comm = &text[open + 1..close];
-    let mut f = text[close + 1..].split_ascii_whitespace();
-    // Fields after the comm start at field 3 (state); utime is field 14.
-    let utime: u64 = f.nth(11)?.parse().ok()?;
-    let stime: u64 = f.next()?.parse().ok()?;
-    let threads: u32 = f.nth(4)?.parse().ok()?;
-    let start_time: u64 = f.nth(1)?.parse().ok()?;
-    Some(StatLine {
-        comm,
-        ticks: utime.saturating_add(stime),
-        threads,
-        start_time,
-    })
-}
-
 pub struct ProcessScanner {
     root: Root,
     prev: HashMap<u32, (u64, u64)>,
     prev_at: Option<Instant>,
     ticks_per_sec: f64,
-    buf: String,
+    buf: Vec<u8>,
+    /// Reused for each process's name while scanning.
+    comm: String,
 }
 
 impl ProcessScanner {
     pub fn new(root: Root) -> Self {
-        // SAFETY: sysconf has no preconditions; it returns -1 on error.
-        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
         ProcessScanner {
             root,
             prev: HashMap::new(),
             prev_at: None,
-            ticks_per_sec: if hz > 0 { hz as f64 } else { 100.0 },
-            buf: String::with_capacity(512),
+            ticks_per_sec: clock_ticks_per_second(),
+            buf: Vec::with_capacity(512),
+            comm: String::new(),
         }
     }
 
@@ -95,34 +65,33 @@ impl ProcessScanner {
             let Ok(mut file) = std::fs::File::open(&path) else {
                 continue;
             };
-            if file
-                .by_ref()
-                .take(4096)
-                .read_to_string(&mut self.buf)
-                .is_err()
-            {
+            if file.by_ref().take(4096).read_to_end(&mut self.buf).is_err() {
                 continue;
             }
-            let Some(stat) = parse_stat(&self.buf) else {
+            let Ok(stat) = parse_stat_with(&self.buf, &path, std::mem::take(&mut self.comm)) else {
                 continue;
             };
-            seen.insert(pid, (stat.start_time, stat.ticks));
-            let (Some(secs), Some(&(start, before))) = (elapsed, self.prev.get(&pid)) else {
-                continue;
+            seen.insert(pid, (stat.starttime, stat.cpu_ticks));
+            let pct = match (elapsed, self.prev.get(&pid)) {
+                (Some(secs), Some(&(start, before)))
+                    if start == stat.starttime && stat.cpu_ticks > before =>
+                {
+                    100.0 * (stat.cpu_ticks - before) as f64 / self.ticks_per_sec / secs
+                }
+                _ => 0.0,
             };
-            if start != stat.start_time || stat.ticks <= before {
-                continue;
-            }
-            let pct = 100.0 * (stat.ticks - before) as f64 / self.ticks_per_sec / secs;
-            if top.len() < n || top.last().is_some_and(|l| pct > l.cpu_percent) {
+            if pct > 0.0 && (top.len() < n || top.last().is_some_and(|l| pct > l.cpu_percent)) {
                 top.push(ProcessCpu {
                     pid,
-                    name: stat.comm.to_string(),
+                    name: stat.comm,
                     cpu_percent: pct,
-                    threads: stat.threads,
+                    threads: u32::try_from(stat.num_threads).unwrap_or(u32::MAX),
                 });
                 top.sort_by(|a, b| b.cpu_percent.total_cmp(&a.cpu_percent));
                 top.truncate(n);
+            } else {
+                // Keep the name's buffer for the next process.
+                self.comm = stat.comm;
             }
         }
         self.prev = seen;
@@ -133,18 +102,20 @@ impl ProcessScanner {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::workload::procfs::parse_stat;
+    use std::path::Path;
 
     #[test]
     fn comm_with_spaces_and_parens() {
+        let p = Path::new("stat");
         let line = "42 (Web (Content) 1) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 7 0 12345 1000 10 18446744073709551615";
-        let s = parse_stat(line).unwrap();
+        let s = parse_stat(line.as_bytes(), p).unwrap();
         assert_eq!(s.comm, "Web (Content) 1");
-        assert_eq!(s.ticks, 300);
-        assert_eq!(s.threads, 7);
-        assert_eq!(s.start_time, 12345);
-        assert!(parse_stat("42 (x) S 1 2").is_none());
-        assert!(parse_stat("").is_none());
-        assert!(parse_stat(")( garbage").is_none());
+        assert_eq!(s.cpu_ticks, 300);
+        assert_eq!(s.num_threads, 7);
+        assert_eq!(s.starttime, 12345);
+        assert!(parse_stat(b"42 (x) S 1 2", p).is_err());
+        assert!(parse_stat(b"", p).is_err());
+        assert!(parse_stat(b")( garbage", p).is_err());
     }
 }

@@ -53,7 +53,7 @@ impl Default for AnalyzerOptions {
             uid: Some(current_uid()),
             busy_share: 0.10,
             tau_s: 15.0,
-            clk_tck: clk_tck(),
+            clk_tck: super::procfs::clock_ticks_per_second(),
             page_size: page_size(),
             detail_every: 3,
             idle_every: 3,
@@ -65,16 +65,6 @@ impl Default for AnalyzerOptions {
 pub fn current_uid() -> u32 {
     // SAFETY: getuid has no preconditions and cannot fail.
     unsafe { libc::getuid() }
-}
-
-fn clk_tck() -> f64 {
-    // SAFETY: sysconf has no preconditions; a non-positive answer falls back to Linux's 100.
-    let v = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    if v > 0 {
-        v as f64
-    } else {
-        100.0
-    }
 }
 
 fn page_size() -> u64 {

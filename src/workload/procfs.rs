@@ -275,6 +275,17 @@ pub struct Stat {
     pub rss_pages: u64,
 }
 
+/// Clock ticks per second, the unit of `/proc/PID/stat`'s CPU times.
+pub fn clock_ticks_per_second() -> f64 {
+    // SAFETY: sysconf has no preconditions; a non-positive answer falls back to Linux's 100.
+    let v = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if v > 0 {
+        v as f64
+    } else {
+        100.0
+    }
+}
+
 /// Parse a `/proc/PID/stat` line. The name may hold spaces and parentheses, so the fields are
 /// counted from the last `)`.
 pub fn parse_stat(text: &[u8], path: &Path) -> Result<Stat, ProcError> {
