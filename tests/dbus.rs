@@ -76,6 +76,44 @@ fn a_15_percent_discharging_battery_decides_energy_efficient_on_neuromorphic() {
 }
 
 #[test]
+fn the_display_device_gives_battery_draw_and_ac() {
+    let mut bus = PrivateBus::start();
+    bus.template("upower", Some(r#"{"OnBattery": true}"#), UPOWER);
+    // type battery (2), state discharging (2), 15 %, 7.5 of 50 Wh, drawing 7.5 W, 1 h to empty.
+    bus.call(
+        UPOWER,
+        "/org/freedesktop/UPower",
+        MOCK,
+        "SetupDisplayDevice",
+        &(
+            2u32,
+            2u32,
+            15.0f64,
+            7.5f64,
+            50.0f64,
+            7.5f64,
+            3600i64,
+            0i64,
+            true,
+            "battery-low",
+            1u32,
+        ),
+    );
+    let root = FakeRoot::laptop();
+    let v = status(&root, &bus);
+    let b = &v["sample"]["battery"];
+    assert_eq!(b["percent"], 15.0);
+    assert_eq!(b["state"], "discharging");
+    assert_eq!(b["power_w"], 7.5);
+    assert_eq!(b["time_to_empty_s"], 3600);
+    assert_eq!(
+        v["sample"]["ac_online"], false,
+        "OnBattery with a battery present is AC offline"
+    );
+    assert_eq!(v["strategy"]["optimization_type"], "energy_efficient");
+}
+
+#[test]
 fn a_charging_battery_does_not_fire_the_energy_trigger() {
     let mut bus = PrivateBus::start();
     bus.template("upower", None, UPOWER);

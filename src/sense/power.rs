@@ -364,6 +364,11 @@ fn read_upower(conn: &zbus::blocking::Connection) -> zbus::Result<(Option<Batter
     )
     .ok();
     let mut battery = display.as_ref().and_then(battery_from);
+    // The usual laptop: the display device aggregates the batteries, and with a battery
+    // present `OnBattery` is exactly "AC offline". No need to walk every device each tick.
+    if let (true, Some(on_battery)) = (battery.is_some(), on_battery) {
+        return Ok((battery, Some(!on_battery)));
+    }
     let mut ac = None;
     let reply = conn.call_method(
         Some(UPOWER),
