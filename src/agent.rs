@@ -438,19 +438,17 @@ impl Loop {
     }
 
     fn interval(&self) -> Duration {
-        let base = self.base_interval();
-        match self.state.frugal {
-            Some(_) => base.max(self.config.sampling.saver_interval.0 .0),
-            None => base,
-        }
+        self.config
+            .sampling
+            .cadence(self.base_interval(), self.state.frugal.is_some())
+            .0
     }
 
     fn scan_interval(&self) -> Duration {
-        let s = &self.config.sampling;
-        match self.state.frugal {
-            Some(_) => s.saver_process_scan_interval.0 .0,
-            None => s.process_scan_interval.0 .0,
-        }
+        self.config
+            .sampling
+            .cadence(self.base_interval(), self.state.frugal.is_some())
+            .1
     }
 }
 

@@ -359,6 +359,25 @@ impl Default for Sampling {
     }
 }
 
+impl Sampling {
+    /// The tick and the process-scan interval, from a base tick (the config's or `--interval`)
+    /// and whether the agent backs off (power-saver mode or a low battery).
+    pub fn cadence(
+        &self,
+        base: std::time::Duration,
+        frugal: bool,
+    ) -> (std::time::Duration, std::time::Duration) {
+        if frugal {
+            (
+                base.max(self.saver_interval.0 .0),
+                self.saver_process_scan_interval.0 .0,
+            )
+        } else {
+            (base, self.process_scan_interval.0 .0)
+        }
+    }
+}
+
 /// Trigger hysteresis: a signal fires after `fire_after` consecutive ticks over its
 /// threshold, and clears after `clear_after` consecutive ticks under the threshold minus
 /// `margin` (a relative share of the threshold).

@@ -107,10 +107,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            if let Some(StoreError::AlreadyRunning { .. }) = e.downcast_ref::<StoreError>() {
-                eprintln!("powerhook: {e}");
-                return ExitCode::from(3);
-            }
+            // Only the daemon takes the data dir's lock.
             if let Some(agent::AgentError::Store(StoreError::AlreadyRunning { .. })) =
                 e.downcast_ref::<agent::AgentError>()
             {

@@ -96,20 +96,11 @@ pub fn collect(
     let strategy = decide(&conditions);
     let reason = frugal_reason(&sample, config);
     let s = &config.sampling;
+    let (tick, scan) = s.cadence(s.interval.0 .0, reason.is_some());
     let frugal = Frugal {
         active: reason.is_some(),
-        tick_ms: if reason.is_some() {
-            s.interval.0 .0.max(s.saver_interval.0 .0)
-        } else {
-            s.interval.0 .0
-        }
-        .as_millis() as u64,
-        process_scan_ms: if reason.is_some() {
-            s.saver_process_scan_interval.0 .0
-        } else {
-            s.process_scan_interval.0 .0
-        }
-        .as_millis() as u64,
+        tick_ms: tick.as_millis() as u64,
+        process_scan_ms: scan.as_millis() as u64,
         reason,
     };
     let (agent, store, outbox) = match Store::open_read_only(&crate::store::db_path(data_dir)) {
