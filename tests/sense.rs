@@ -114,10 +114,17 @@ fn processes_that_vanish_mid_scan_are_skipped() {
         );
     }
     remover.join().expect("remover");
-    // A pid dir whose stat is garbage is skipped too.
+    // A busy process is in the top list; once its stat turns to garbage it is skipped, with
+    // no error for the whole reading.
+    root.process(999, "x", 100);
+    sensor.sample(Some(1.0), true);
+    root.process(999, "x", 200);
+    let s = sensor.sample(Some(1.0), true);
+    assert!(s.top_processes.iter().any(|p| p.pid == 999), "{s:?}");
     root.write("proc/999/stat", "999 (x");
     let s = sensor.sample(Some(1.0), true);
     assert!(s.top_processes.iter().all(|p| p.pid != 999));
+    assert!(!s.errors.iter().any(|e| e.reading == "processes"));
 }
 
 #[test]

@@ -5,11 +5,14 @@
 //! start time, so a reused pid does not inherit another process's counters.
 
 use crate::root::{ReadError, Root};
-use crate::workload::procfs::{clock_ticks_per_second, parse_stat_with};
+use crate::workload::procfs::{clock_ticks_per_second, parse_stat_with, PidHash, ProcDir};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::io::Read;
+use std::path::Path;
 use std::time::Instant;
+
+/// The most of one `stat` file a scan reads (the kernel's line is a few hundred bytes).
+const STAT_MAX: usize = 4096;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProcessCpu {
@@ -22,7 +25,10 @@ pub struct ProcessCpu {
 
 pub struct ProcessScanner {
     root: Root,
-    prev: HashMap<u32, (u64, u64)>,
+    /// `(starttime, cpu_ticks)` by pid, from the previous scan.
+    prev: HashMap<u32, (u64, u64), PidHash>,
+    /// This scan's map, kept between scans so its room is reused.
+    seen: HashMap<u32, (u64, u64), PidHash>,
     prev_at: Option<Instant>,
     ticks_per_sec: f64,
     buf: Vec<u8>,
@@ -34,7 +40,8 @@ impl ProcessScanner {
     pub fn new(root: Root) -> Self {
         ProcessScanner {
             root,
-            prev: HashMap::new(),
+            prev: HashMap::default(),
+            seen: HashMap::default(),
             prev_at: None,
             ticks_per_sec: clock_ticks_per_second(),
             buf: Vec::with_capacity(512),
@@ -46,32 +53,27 @@ impl ProcessScanner {
     /// A process that vanishes mid-scan is skipped; an unreadable `/proc` is an error.
     pub fn scan(&mut self, n: usize) -> Result<Vec<ProcessCpu>, ReadError> {
         let proc_dir = self.root.path("proc");
-        let entries = std::fs::read_dir(&proc_dir)
+        let mut dir = ProcDir::open(&proc_dir)
             .map_err(|e| ReadError::new(&proc_dir, format!("cannot list: {e}")))?;
         let now = Instant::now();
         let elapsed = self
             .prev_at
             .map(|t| now.duration_since(t).as_secs_f64())
             .filter(|s| *s > 0.0);
-        let mut seen = HashMap::with_capacity(self.prev.len().max(64));
+        self.seen.clear();
         let mut top: Vec<ProcessCpu> = Vec::new();
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let Some(pid) = name.to_str().and_then(|s| s.parse::<u32>().ok()) else {
-                continue;
-            };
-            self.buf.clear();
-            let path = entry.path().join("stat");
-            let Ok(mut file) = std::fs::File::open(&path) else {
-                continue;
-            };
-            if file.by_ref().take(4096).read_to_end(&mut self.buf).is_err() {
+        while let Some(pid) = dir.next_pid() {
+            if dir
+                .read_small_capped(pid, "stat", &mut self.buf, STAT_MAX)
+                .is_err()
+            {
                 continue;
             }
-            let Ok(stat) = parse_stat_with(&self.buf, &path, std::mem::take(&mut self.comm)) else {
+            let comm = std::mem::take(&mut self.comm);
+            let Ok(stat) = parse_stat_with(&self.buf, Path::new("stat"), comm) else {
                 continue;
             };
-            seen.insert(pid, (stat.starttime, stat.cpu_ticks));
+            self.seen.insert(pid, (stat.starttime, stat.cpu_ticks));
             let pct = match (elapsed, self.prev.get(&pid)) {
                 (Some(secs), Some(&(start, before)))
                     if start == stat.starttime && stat.cpu_ticks > before =>
@@ -94,7 +96,7 @@ impl ProcessScanner {
                 self.comm = stat.comm;
             }
         }
-        self.prev = seen;
+        std::mem::swap(&mut self.prev, &mut self.seen);
         self.prev_at = Some(now);
         Ok(top)
     }

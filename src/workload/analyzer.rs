@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::features::{self, ResourceUse, StaticFeatures, N_FEATURES};
 use super::model::{Model, StaticPart, MODEL_CLASSES};
-use super::procfs::{self, ProcError};
+use super::procfs::{self, PidHash, ProcError};
 use super::{PatternProcess, PatternType, WorkloadPatterns};
 
 /// Seed classes the analyzer reports as patterns.
@@ -127,36 +127,6 @@ pub struct ScanStats {
     pub vanished: usize,
     /// Idle processes not re-read in this scan (see [`AnalyzerOptions::idle_every`]).
     pub skipped: usize,
-}
-
-/// Hasher of the pid-keyed state map: pids are small distinct integers chosen by the kernel,
-/// not by an adversary, so a multiplicative hash does (SipHash is a tenth of a steady scan).
-#[derive(Debug, Clone, Copy, Default)]
-struct PidHash;
-
-impl std::hash::BuildHasher for PidHash {
-    type Hasher = PidHasher;
-    fn build_hasher(&self) -> PidHasher {
-        PidHasher(0)
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-struct PidHasher(u64);
-
-impl std::hash::Hasher for PidHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-    fn write_u32(&mut self, v: u32) {
-        // Fibonacci hashing: the high bits (which the table uses) depend on every bit of v.
-        self.0 = (self.0 ^ u64::from(v)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
 }
 
 /// Per-process state kept between scans.

@@ -121,30 +121,48 @@ impl ProcDir {
 
     /// Like [`read_small`], for `PID/name` under this directory (no zero-filling of `buf`).
     pub fn read_small(&self, pid: u32, name: &str, buf: &mut Vec<u8>) -> Result<(), ProcError> {
-        self.read(pid, name, buf, true)
+        self.read(pid, name, buf, true, usize::MAX)
+    }
+
+    /// Like [`ProcDir::read_small`], keeping at most the first `max` bytes: for a caller that
+    /// must not read an arbitrarily large file under a fake root.
+    pub fn read_small_capped(
+        &self,
+        pid: u32,
+        name: &str,
+        buf: &mut Vec<u8>,
+        max: usize,
+    ) -> Result<(), ProcError> {
+        self.read(pid, name, buf, true, max)
     }
 
     /// Like [`read_into`], for `PID/name` under this directory.
     pub fn read_into(&self, pid: u32, name: &str, buf: &mut Vec<u8>) -> Result<(), ProcError> {
-        self.read(pid, name, buf, false)
+        self.read(pid, name, buf, false, usize::MAX)
     }
 
     /// Read `PID/name` into `buf` (cleared first) until end of file, or, with `short_is_end`,
-    /// until a read that does not fill the room offered (see [`read_small`]).
+    /// until a read that does not fill the room offered (see [`read_small`]); never more than
+    /// `max` bytes.
     fn read(
         &self,
         pid: u32,
         name: &str,
         buf: &mut Vec<u8>,
         short_is_end: bool,
+        max: usize,
     ) -> Result<(), ProcError> {
         const CHUNK: usize = 8192;
         let fd = self.open_file(pid, name)?;
         buf.clear();
         loop {
-            buf.reserve(CHUNK);
+            let left = max - buf.len();
+            if left == 0 {
+                return Ok(());
+            }
+            buf.reserve(CHUNK.min(left));
             let spare = buf.spare_capacity_mut();
-            let room = spare.len();
+            let room = spare.len().min(left);
             // SAFETY: fd is open; the kernel writes at most `room` bytes into spare.
             let n = unsafe { libc::read(fd.0, spare.as_mut_ptr().cast(), room) };
             if n < 0 {
@@ -256,6 +274,36 @@ fn io_err(path: &Path, e: std::io::Error) -> ProcError {
             path: path.to_path_buf(),
             source: e,
         }
+    }
+}
+
+/// Hasher for maps keyed by pid: pids are small distinct integers chosen by the kernel,
+/// not by an adversary, so a multiplicative hash does (SipHash is a tenth of a steady scan).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PidHash;
+
+impl std::hash::BuildHasher for PidHash {
+    type Hasher = PidHasher;
+    fn build_hasher(&self) -> PidHasher {
+        PidHasher(0)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PidHasher(u64);
+
+impl std::hash::Hasher for PidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        // Fibonacci hashing: the high bits (which the table uses) depend on every bit of v.
+        self.0 = (self.0 ^ u64::from(v)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 
