@@ -307,8 +307,12 @@ impl Loop {
             .unwrap_or(self.config.sampling.interval.0 .0)
     }
 
+    /// Write the state `status` shows; the mode and the tick are taken from the running
+    /// config here, so a reload or a change of cadence is never shown stale.
     fn save_state(&mut self) {
         self.state.updated_at = store::ts(Utc::now());
+        self.state.mode = self.mode().as_str().into();
+        self.state.tick_ms = self.interval().as_millis() as u64;
         if let Ok(json) = serde_json::to_string(&self.state) {
             if let Err(e) = self.store.set_meta("agent", &json) {
                 log::warn!("cannot save agent state: {e}");
@@ -320,13 +324,18 @@ impl Loop {
         self.config_mtime = mtime(&self.opts.config_path);
         match Config::load_or_default(&self.opts.config_path, self.opts.config_explicit) {
             Ok(c) => {
-                if c != self.config {
+                let changed = c != self.config;
+                if changed {
                     log::info!("config reloaded from {}", self.opts.config_path.display());
+                    if c.sync != self.config.sync {
+                        log::warn!("the sync settings changed: they take effect at the next start");
+                    }
                     self.detector.reschedule(&c, Local::now());
+                    self.sensor.set_top_processes(c.sampling.top_processes);
                     self.config = c;
                 }
                 self.report.config_reloads += 1;
-                if self.state.config_error.take().is_some() {
+                if self.state.config_error.take().is_some() || changed {
                     self.save_state();
                 }
             }
@@ -425,14 +434,11 @@ impl Loop {
         let frugal = frugal_reason(&sample, &self.config);
         if frugal != self.state.frugal {
             match &frugal {
-                Some(why) => log::info!(
-                    "backing off ({why}): tick {:?}",
-                    self.config.sampling.saver_interval.0 .0
-                ),
+                Some(why) => log::info!("backing off ({why})"),
                 None => log::info!("back to normal cadence"),
             }
             self.state.frugal = frugal;
-            self.state.tick_ms = self.interval().as_millis() as u64;
+            log::info!("tick {:?}", self.interval());
             self.save_state();
         }
     }
@@ -476,7 +482,7 @@ pub fn run(opts: AgentOptions, control: Receiver<Control>) -> Result<AgentReport
             pid: std::process::id(),
             started_at: started.clone(),
             updated_at: started,
-            mode: opts.mode.unwrap_or(config.mode).as_str().into(),
+            mode: String::new(),
             tick_ms: 0,
             frugal: None,
             config_error: None,
@@ -498,7 +504,6 @@ pub fn run(opts: AgentOptions, control: Receiver<Control>) -> Result<AgentReport
         }
         Err(why) => log::info!("sync off: {why}"),
     }
-    lp.state.tick_ms = lp.interval().as_millis() as u64;
     lp.save_state();
     log::info!(
         "powerhook agent started: data {}, tick {:?}, mode {}",

@@ -246,6 +246,12 @@ fn a_broken_config_on_reload_keeps_the_last_good_one_and_says_why() {
     wait_for("the error to clear", || {
         agent_state(data.path()).is_some_and(|a| a["config_error"].is_null())
     });
+    // A reload that changes the mode is shown by status.
+    std::fs::write(&cfg, "mode: paused\n").unwrap();
+    kill(pid, libc::SIGHUP);
+    wait_for("the new mode in the agent state", || {
+        agent_state(data.path()).is_some_and(|a| a["mode"] == "paused")
+    });
     kill(pid, libc::SIGTERM);
     assert!(child.0.wait().unwrap().success());
 }

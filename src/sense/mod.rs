@@ -92,6 +92,11 @@ impl Sensor {
         &self.root
     }
 
+    /// How many processes the next scans keep (a reloaded `sampling.top_processes`).
+    pub fn set_top_processes(&mut self, n: usize) {
+        self.top_n = n;
+    }
+
     /// Read the CPU counters without producing a sample (the baseline for the next one).
     pub fn prime(&mut self) {
         self.prev_cpu = cpu::read(&self.root).ok();
