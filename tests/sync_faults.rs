@@ -258,6 +258,13 @@ async fn a_hanging_server_hits_the_request_timeout() {
     let err = r.retry_error.expect("timeout is retried");
     assert!(err.contains("timed out"), "{err}");
     assert_eq!(local::outbox_state(&conn), (3, 0, 0));
+    // A scheduled pass while every row waits out its backoff sends nothing: the error stands
+    // and no success is recorded.
+    let r = sync::sync_due(&db, &settings, &c).await.expect("pass");
+    assert_eq!(r.requests, 0);
+    let shown = r.counts.last_error.expect("the error is still shown");
+    assert!(shown.contains("timed out"), "{shown}");
+    assert_eq!(r.counts.last_success_at, None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -98,13 +98,18 @@ async fn pass(
         Ok(mut p) => p.run().await.map(|()| p.report),
         Err(e) => Err(e),
     };
-    let error_text = match &result {
-        Ok(r) => r.retry_error.clone(),
-        Err(e) => Some(e.to_string()),
+    // What `status` shows: a failure, or a success that reached the server. A pass that sent
+    // nothing (every pending row waiting out its backoff) leaves the last outcome standing.
+    let outcome = match &result {
+        Ok(r) if r.retry_error.is_none() && r.requests == 0 => None,
+        Ok(r) => Some(r.retry_error.clone()),
+        Err(e) => Some(Some(e.to_string())),
     };
     let counts = db
         .call(move |c| {
-            outbox::record_pass(c, error_text.as_deref(), std::time::SystemTime::now())?;
+            if let Some(error) = outcome {
+                outbox::record_pass(c, error.as_deref(), std::time::SystemTime::now())?;
+            }
             outbox::outbox_counts(c)
         })
         .await?;
