@@ -189,24 +189,10 @@ impl Store {
         .map_err(sq)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(sq)?;
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(sq)?;
-        if version > MIGRATIONS.len() as i64 {
-            return Err(StoreError::TooNew {
-                path: path.to_path_buf(),
-                found: version,
-                known: MIGRATIONS.len() as i64,
-            });
-        }
-        if version == 0 {
+        if known_version(&conn, path)? == 0 {
             return Ok(None);
         }
-        let device_id = conn
-            .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
-                r.get(0)
-            })
-            .optional()
+        let device_id = read_meta(&conn, "device_id")
             .map_err(sq)?
             .unwrap_or_default();
         Ok(Some(Store {
@@ -425,18 +411,47 @@ impl Store {
     }
 
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        self.conn
-            .execute("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", params![key, value])
-            .map_err(|e| self.err(e))?;
-        Ok(())
+        write_meta(&self.conn, key, value).map_err(|e| self.err(e))
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        self.conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()
-            .map_err(|e| self.err(e))
+        read_meta(&self.conn, key).map_err(|e| self.err(e))
     }
+}
+
+/// The value of `key` in the store's `meta` table (for the store and for the uploader's own
+/// connection).
+pub fn read_meta(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()
+}
+
+/// Set `key` in the store's `meta` table.
+pub fn write_meta(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+/// The database's schema version, refused when it is newer than this build knows.
+fn known_version(conn: &Connection, path: &Path) -> Result<i64> {
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            known,
+        });
+    }
+    Ok(version)
 }
 
 fn insert_metrics(conn: &Connection, device_id: &str, m: &MetricsRow) -> rusqlite::Result<()> {
@@ -456,21 +471,7 @@ fn insert_metrics(conn: &Connection, device_id: &str, m: &MetricsRow) -> rusqlit
 
 /// Apply the migrations not yet applied, each in its own transaction.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    let sq = |source| StoreError::Sqlite {
-        path: path.to_path_buf(),
-        source,
-    };
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(sq)?;
-    let known = MIGRATIONS.len() as i64;
-    if version > known {
-        return Err(StoreError::TooNew {
-            path: path.to_path_buf(),
-            found: version,
-            known,
-        });
-    }
+    let version = known_version(conn, path)?;
     for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let mig = |source| StoreError::Migration {
             path: path.to_path_buf(),
@@ -488,18 +489,10 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
 
 /// The install's random device id, made once and kept.
 fn device_id(conn: &Connection) -> rusqlite::Result<String> {
-    if let Some(id) = conn
-        .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
-            r.get(0)
-        })
-        .optional()?
-    {
+    if let Some(id) = read_meta(conn, "device_id")? {
         return Ok(id);
     }
     let id = uuid::Uuid::new_v4().to_string();
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES ('device_id', ?1)",
-        [&id],
-    )?;
+    write_meta(conn, "device_id", &id)?;
     Ok(id)
 }

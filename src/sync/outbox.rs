@@ -10,6 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::SyncError;
+use crate::store::{read_meta, write_meta};
 
 /// One synced table: its name (same locally and on the server) and the columns sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,8 +137,8 @@ pub fn outbox_counts(conn: &Connection) -> Result<OutboxCounts, SyncError> {
         pending: pending.max(0) as u64,
         synced: synced.max(0) as u64,
         quarantined: quarantined.max(0) as u64,
-        last_error: get_meta(conn, META_LAST_ERROR)?,
-        last_success_at: get_meta(conn, META_LAST_SUCCESS)?,
+        last_error: read_meta(conn, META_LAST_ERROR)?,
+        last_success_at: read_meta(conn, META_LAST_SUCCESS)?,
     })
 }
 
@@ -151,12 +152,6 @@ pub fn pending_count(conn: &Connection) -> Result<u64, SyncError> {
     Ok(n.max(0) as u64)
 }
 
-fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>, SyncError> {
-    Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-        .optional()?)
-}
-
 /// Records the outcome of a pass for `powerhook status`.
 pub fn record_pass(
     conn: &Connection,
@@ -164,20 +159,10 @@ pub fn record_pass(
     now: SystemTime,
 ) -> Result<(), SyncError> {
     match error {
-        Some(e) => {
-            conn.execute(
-                "INSERT INTO meta(key, value) VALUES (?1, ?2)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                params![META_LAST_ERROR, format!("{}: {e}", rfc3339(now))],
-            )?;
-        }
+        Some(e) => write_meta(conn, META_LAST_ERROR, &format!("{}: {e}", rfc3339(now)))?,
         None => {
             conn.execute("DELETE FROM meta WHERE key = ?1", [META_LAST_ERROR])?;
-            conn.execute(
-                "INSERT INTO meta(key, value) VALUES (?1, ?2)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                params![META_LAST_SUCCESS, rfc3339(now)],
-            )?;
+            write_meta(conn, META_LAST_SUCCESS, &rfc3339(now))?;
         }
     }
     Ok(())
