@@ -291,10 +291,23 @@ impl Store {
                 params![raw_cut, limit],
             )
             .map_err(|e| self.err(e))?;
-        let count: i64 = self
+        // Row ids are distinct integers, so their span bounds the count from above: the count
+        // (a walk of the table) is needed only when the span passes the cap.
+        let span: i64 = self
             .conn
-            .query_row("SELECT count(*) FROM samples", [], |r| r.get(0))
+            .query_row(
+                "SELECT COALESCE(max(id) - min(id) + 1, 0) FROM samples",
+                [],
+                |r| r.get(0),
+            )
             .map_err(|e| self.err(e))?;
+        let count: i64 = if span > policy.raw_cap as i64 {
+            self.conn
+                .query_row("SELECT count(*) FROM samples", [], |r| r.get(0))
+                .map_err(|e| self.err(e))?
+        } else {
+            span
+        };
         let over = (count - policy.raw_cap as i64).clamp(0, (limit - samples as i64).max(0));
         if over > 0 {
             samples += self
@@ -315,18 +328,29 @@ impl Store {
             "DELETE FROM performance_metrics_history WHERE id IN (
                SELECT m.id FROM performance_metrics_history m
                WHERE m.optimization_id IS NULL AND m.created_at < ?1 {synced_clause}
-               ORDER BY m.created_at LIMIT ?2)"
+               ORDER BY m.created_at LIMIT ?2)
+             RETURNING id"
         );
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
-        let aggregates = tx
-            .execute(&sql, params![agg_cut, limit])
+        let removed: Vec<String> = tx
+            .prepare(&sql)
+            .and_then(|mut st| {
+                st.query_map(params![agg_cut, limit], |r| r.get(0))?
+                    .collect()
+            })
             .map_err(|e| self.err(e))?;
-        tx.execute(
-            "DELETE FROM sync_outbox WHERE table_name = 'performance_metrics_history'
-               AND NOT EXISTS (SELECT 1 FROM performance_metrics_history m WHERE m.id = sync_outbox.row_id)",
-            [],
-        )
-        .map_err(|e| self.err(e))?;
+        // Their outbox rows go with them, by key (not a sweep of the whole outbox).
+        {
+            let mut del = tx
+                .prepare_cached(
+                    "DELETE FROM sync_outbox WHERE table_name = 'performance_metrics_history' AND row_id = ?1",
+                )
+                .map_err(|e| self.err(e))?;
+            for id in &removed {
+                del.execute([id]).map_err(|e| self.err(e))?;
+            }
+        }
+        let aggregates = removed.len();
         tx.commit().map_err(|e| self.err(e))?;
         Ok(Pruned {
             samples,
