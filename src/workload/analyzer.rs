@@ -437,9 +437,9 @@ impl WorkloadAnalyzer {
 }
 
 /// The model's probabilities in [`PatternType::ALL`] order, the index of the most probable
-/// class and its probability.
-#[cfg(test)]
-fn classify(m: &Model, x: &[f64; N_FEATURES]) -> ([f64; 8], usize, f64) {
+/// class and its probability (a tie goes to `other`, then to the class listed first). The
+/// analyzer and the evaluation ([`super::eval::predict`]) both answer through this.
+pub(crate) fn classify(m: &Model, x: &[f64; N_FEATURES]) -> ([f64; 8], usize, f64) {
     classify_from(m, &m.static_part(x), x)
 }
 

@@ -91,20 +91,14 @@ pub fn fit(data: &[Labelled], cfg: &TrainConfig) -> Model {
     m
 }
 
-/// The pipeline's answer for one process: rule `idle`, or the model's most probable class.
+/// The pipeline's answer for one process: rule `idle`, or the model's most probable class, as
+/// the analyzer decides it.
 pub fn predict(model: &Model, d: &Labelled) -> (PatternType, f64) {
     match &d.features {
         None => (PatternType::Idle, 1.0),
         Some(x) => {
-            let p = model.probabilities(x);
-            let (k, conf) = p
-                .iter()
-                .enumerate()
-                .fold(
-                    (0, f64::NEG_INFINITY),
-                    |a, (k, v)| if *v > a.1 { (k, *v) } else { a },
-                );
-            (MODEL_CLASSES[k], conf)
+            let (_, best, conf) = super::analyzer::classify(model, x);
+            (PatternType::ALL[best], conf)
         }
     }
 }
