@@ -319,15 +319,30 @@ impl<'de> Deserialize<'de> for Triggers {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Interval(pub Span);
 
+impl Interval {
+    /// The shortest tick allowed.
+    pub const MIN: std::time::Duration = std::time::Duration::from_millis(100);
+
+    /// `span` as a tick interval, or why it cannot be one.
+    pub fn new(span: Span) -> Result<Self, String> {
+        if span.0 < Self::MIN {
+            return Err(format!(
+                "interval `{span}` is too short: the minimum is {}",
+                Span(Self::MIN)
+            ));
+        }
+        Ok(Interval(span))
+    }
+
+    /// A tick interval from text such as `500ms` (the `--interval` flag).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Self::new(Span(crate::units::parse_duration(text)?))
+    }
+}
+
 impl<'de> Deserialize<'de> for Interval {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = Span::deserialize(d)?;
-        if s.0 < std::time::Duration::from_millis(100) {
-            return Err(de::Error::custom(format!(
-                "interval `{s}` is too short: the minimum is 100ms"
-            )));
-        }
-        Ok(Interval(s))
+        Interval::new(Span::deserialize(d)?).map_err(de::Error::custom)
     }
 }
 

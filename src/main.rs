@@ -6,7 +6,7 @@
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use powerhook::agent::{self, AgentOptions, Control};
-use powerhook::config::{config_path, Config, Mode};
+use powerhook::config::{config_path, Config, Interval, Mode};
 use powerhook::root::Root;
 use powerhook::store::{self, Store, StoreError};
 use powerhook::units::parse_duration;
@@ -92,11 +92,7 @@ enum ConfigCommand {
 }
 
 fn parse_interval(s: &str) -> Result<Duration, String> {
-    let d = parse_duration(s)?;
-    if d < Duration::from_millis(100) {
-        return Err(format!("interval `{s}` is too short: the minimum is 100ms"));
-    }
-    Ok(d)
+    Interval::parse(s).map(|i| i.0 .0)
 }
 
 fn main() -> ExitCode {
