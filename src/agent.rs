@@ -204,10 +204,7 @@ struct SyncWorker {
 impl SyncWorker {
     /// Start when sync is enabled and configured (an endpoint and credentials); else say why not.
     fn start(config: &Config, data_dir: &std::path::Path) -> Result<SyncWorker, String> {
-        if !config.sync.enabled {
-            return Err("sync is disabled in the config".into());
-        }
-        let creds = crate::sync::Credentials::from_env(data_dir).map_err(|e| e.to_string())?;
+        let creds = crate::sync::readiness(&config.sync, data_dir)?;
         let (power, power_rx) = tokio::sync::watch::channel(crate::sync::PowerContext::default());
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
         let (done_tx, done) = std::sync::mpsc::channel();

@@ -118,13 +118,7 @@ pub fn collect(
         }
         _ => (None, None, None),
     };
-    let off_reason = if !config.sync.enabled {
-        Some("disabled in the config".to_string())
-    } else {
-        crate::sync::Credentials::from_env(data_dir)
-            .err()
-            .map(|e| e.to_string())
-    };
+    let off_reason = crate::sync::readiness(&config.sync, data_dir).err();
     let sync = SyncStatus {
         configured: off_reason.is_none(),
         off_reason,

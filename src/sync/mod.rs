@@ -119,6 +119,15 @@ async fn pass(
     })
 }
 
+/// The credentials the agent's upload loop would use, or why sync is off (disabled in the
+/// config, or no endpoint or credentials): what the agent logs and `status` shows.
+pub fn readiness(settings: &SyncSettings, data_dir: &Path) -> Result<Credentials, String> {
+    if !settings.enabled {
+        return Err("disabled in the config".into());
+    }
+    Credentials::from_env(data_dir).map_err(|e| e.to_string())
+}
+
 /// One upload pass run by hand (`powerhook sync --once`): uploads every pending row now,
 /// including rows waiting for their backoff, whatever the power state.
 pub async fn sync_once(
