@@ -27,8 +27,8 @@ pub struct PassOutcome {
 }
 
 /// The engine step. The actuators that would carry out a plan are a later issue, so a
-/// strategy that wants to optimize is answered honestly: no engine is available yet, and
-/// nothing is changed. No `performance_optimizations` row is invented.
+/// strategy that wants to optimize is answered honestly: no actuator is built yet to apply
+/// an engine's plan, and nothing is changed. No `performance_optimizations` row is invented.
 fn engine_step(strategy: &Strategy, mode: Mode) -> (&'static str, Option<String>) {
     if !strategy.should_optimize {
         return ("no_optimization", None);
@@ -41,7 +41,7 @@ fn engine_step(strategy: &Strategy, mode: Mode) -> (&'static str, Option<String>
     (
         "engine_unavailable",
         Some(format!(
-            "the {engine} engine is not available yet (no actuators are built): {what}"
+            "no actuators are built yet to apply a plan of the {engine} engine: {what}"
         )),
     )
 }
