@@ -5,7 +5,7 @@
 //! costs one wakeup per tick and nothing else. How late that wakeup comes is the latency
 //! probe. Network work (sync) never runs on this thread.
 
-use crate::config::{Config, ConfigError, Mode};
+use crate::config::{Config, ConfigError, EnergyTrigger, Mode};
 use crate::hook::{self, PassInput};
 use crate::root::Root;
 use crate::sense::{Sample, Sensor};
@@ -78,12 +78,15 @@ pub fn frugal_reason(sample: &Sample, config: &Config) -> Option<String> {
             .unwrap_or("power-saver");
         return Some(format!("power mode is {p}"));
     }
+    // Without an energy trigger, the seed's default threshold still makes the agent frugal.
     let threshold = config
         .triggers
         .energy
         .as_ref()
-        .map(|e| e.battery_threshold.0)
-        .unwrap_or(20.0);
+        .map_or(EnergyTrigger::default().battery_threshold, |e| {
+            e.battery_threshold
+        })
+        .0;
     match sample.discharging_battery_percent() {
         Some(pct) if pct < threshold => Some(format!(
             "battery at {pct:.0}% and discharging (below {threshold}%)"
