@@ -12,7 +12,7 @@ use crate::sense::{Sample, Sensor};
 use crate::store::{self, DataDirLock, MetricsRow, Store, StoreError};
 use crate::trigger::Detector;
 use crate::workload::{WorkloadAnalyzer, WorkloadPatterns};
-use chrono::{DateTime, Local, TimeZone, Utc};
+use chrono::{Local, TimeZone, Utc};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -570,13 +570,4 @@ pub fn run(opts: AgentOptions, control: Receiver<Control>) -> Result<AgentReport
         lp.report.passes
     );
     Ok(lp.report)
-}
-
-/// The schedule's next time, for display.
-pub fn next_scheduled(config: &Config) -> Option<DateTime<Local>> {
-    config
-        .triggers
-        .scheduled
-        .as_ref()
-        .and_then(|s| s.cron.next_after(&Local::now()))
 }

@@ -225,6 +225,18 @@ pub struct Triggers {
     pub scheduled: Option<Schedule>,
 }
 
+impl Triggers {
+    /// The schedule's first time after `after`, if the schedule is on.
+    pub fn next_scheduled(
+        &self,
+        after: &chrono::DateTime<chrono::Local>,
+    ) -> Option<chrono::DateTime<chrono::Local>> {
+        self.scheduled
+            .as_ref()
+            .and_then(|s| s.cron.next_after(after))
+    }
+}
+
 impl Default for Triggers {
     fn default() -> Self {
         Triggers {

@@ -72,11 +72,6 @@ impl Root {
         self.0.join(rel.strip_prefix("/").unwrap_or(rel))
     }
 
-    /// Read a small text file under the root.
-    pub fn read(&self, rel: impl AsRef<Path>) -> Result<String, ReadError> {
-        read_text(&self.path(rel))
-    }
-
     /// Read a file holding one value, trimmed; empty is an error.
     pub fn read_value(&self, rel: impl AsRef<Path>) -> Result<String, ReadError> {
         let path = self.path(rel);

@@ -136,7 +136,10 @@ pub fn collect(
         workload: patterns,
         workload_processes,
         frugal,
-        next_scheduled: crate::agent::next_scheduled(config).map(|t| t.to_rfc3339()),
+        next_scheduled: config
+            .triggers
+            .next_scheduled(&chrono::Local::now())
+            .map(|t| t.to_rfc3339()),
         agent,
         store,
         sync,

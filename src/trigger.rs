@@ -215,19 +215,11 @@ impl Detector {
 
     /// After a config change: the next cron time from now.
     pub fn reschedule(&mut self, config: &Config, now: DateTime<Local>) {
-        self.next_scheduled = config
-            .triggers
-            .scheduled
-            .as_ref()
-            .and_then(|s| s.cron.next_after(&now));
+        self.next_scheduled = config.triggers.next_scheduled(&now);
     }
 
     pub fn next_scheduled(&self) -> Option<DateTime<Local>> {
         self.next_scheduled
-    }
-
-    pub fn is_active(&self, s: Signal) -> bool {
-        self.states[s as usize].active
     }
 
     pub fn update(
