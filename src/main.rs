@@ -206,11 +206,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Config(ConfigCommand::Check { file }) => {
-            let (path, _) = match file {
+            let (path, explicit) = match file {
                 Some(f) => (f.clone(), true),
                 None => config_path(cli.config.as_deref()),
             };
-            match Config::load(&path) {
+            match Config::load_or_default(&path, explicit) {
+                Ok(_) if !explicit && !path.exists() => {
+                    println!("{}: not present; the defaults apply", path.display());
+                    Ok(ExitCode::SUCCESS)
+                }
                 Ok(_) => {
                     println!("{}: ok", path.display());
                     Ok(ExitCode::SUCCESS)

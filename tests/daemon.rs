@@ -257,6 +257,27 @@ fn a_broken_config_on_reload_keeps_the_last_good_one_and_says_why() {
 }
 
 #[test]
+fn config_check_without_a_file_says_the_defaults_apply() {
+    let home = tempfile::tempdir().unwrap();
+    let out = powerhook()
+        .args(["config", "check"])
+        .env_remove("POWERHOOK_CONFIG")
+        .env("XDG_CONFIG_HOME", home.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("not present; the defaults apply"), "{text}");
+    // A file named on the command line must exist.
+    let missing = home.path().join("nope.yaml");
+    let out = powerhook()
+        .args(["config", "check", missing.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
 fn config_check_and_show() {
     let root = FakeRoot::laptop();
     let data = data_dir();
