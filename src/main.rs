@@ -176,28 +176,32 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::History(h) => {
-            let Some(st) = Store::open_read_only(&store::db_path(&data_dir))? else {
+            // No database yet: the same output as an empty one (JSON `[]`, a CSV header).
+            let st = Store::open_read_only(&store::db_path(&data_dir))?;
+            if st.is_none() {
                 eprintln!(
                     "no database yet at {} (has the agent run?)",
                     store::db_path(&data_dir).display()
                 );
-                if h.json {
-                    println!("[]");
-                }
-                return Ok(ExitCode::SUCCESS);
-            };
+            }
             let since = store::ts(
                 chrono::Utc::now()
                     - chrono::Duration::from_std(h.since).unwrap_or(chrono::Duration::MAX),
             );
             if h.metrics {
-                let rows = st.metrics_since(&since)?;
+                let rows = match &st {
+                    Some(st) => st.metrics_since(&since)?,
+                    None => Vec::new(),
+                };
                 print!(
                     "{}",
                     powerhook::history::render_metrics(&rows, h.json, h.csv)?
                 );
             } else {
-                let rows = st.hook_executions_since(&since)?;
+                let rows = match &st {
+                    Some(st) => st.hook_executions_since(&since)?,
+                    None => Vec::new(),
+                };
                 print!(
                     "{}",
                     powerhook::history::render_passes(&rows, h.json, h.csv)?

@@ -257,6 +257,18 @@ fn a_broken_config_on_reload_keeps_the_last_good_one_and_says_why() {
 }
 
 #[test]
+fn history_before_the_first_run_prints_an_empty_history() {
+    let root = FakeRoot::laptop();
+    let data = data_dir();
+    let (code, out, err) = run_cli(root.path(), data.path(), None, &["history", "--csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("started_at,trigger_type,"), "{out}");
+    assert!(err.contains("no database yet"), "{err}");
+    let (code, out, _) = run_cli(root.path(), data.path(), None, &["history", "--json"]);
+    assert_eq!((code, out.trim()), (0, "[]"));
+}
+
+#[test]
 fn config_check_without_a_file_says_the_defaults_apply() {
     let home = tempfile::tempdir().unwrap();
     let out = powerhook()
