@@ -4,7 +4,7 @@ use crate::store::{HookExecution, MetricsRow};
 use std::fmt::Write;
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
+    if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
@@ -123,4 +123,16 @@ pub fn render_metrics(
         );
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn csv_quotes_separators_quotes_and_line_breaks() {
+        assert_eq!(super::csv_field("plain"), "plain");
+        assert_eq!(super::csv_field("a,b"), "\"a,b\"");
+        assert_eq!(super::csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(super::csv_field("a\nb"), "\"a\nb\"");
+        assert_eq!(super::csv_field("a\rb"), "\"a\rb\"");
+    }
 }
