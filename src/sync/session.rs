@@ -435,7 +435,7 @@ async fn token_request(
         .unwrap_or(0);
     let expires_at = t
         .expires_at
-        .or(t.expires_in.map(|s| now + s))
+        .or(t.expires_in.map(|s| now.saturating_add(s)))
         .unwrap_or(now + 3600);
     Ok(Session {
         access_token: t.access_token,
