@@ -5,7 +5,6 @@
 mod support;
 
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use powerhook::sync::{
@@ -40,28 +39,18 @@ fn cli_login_sync_logout() {
     let data = tempfile::tempdir().expect("tmp");
     let mut conn = local::create_db(&data.path().join("powerhook.db"));
     Recorder::new(21).optimization_with_metrics(&mut conn, local::week_start());
-    let bin = env!("CARGO_BIN_EXE_powerhook");
     let run = |args: &[&str], stdin: &str| {
-        let mut child = Command::new(bin)
-            .args(args)
-            .env_remove("SUPABASE_ACCESS_TOKEN")
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .env("POWERHOOK_SESSION_STORE", "file")
-            .env("POWERHOOK_DATA_DIR", data.path())
-            .env("SUPABASE_URL", auth.url())
-            .env("SUPABASE_REST_URL", sb.rest_url())
-            .env("SUPABASE_ANON_KEY", &anon)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run powerhook");
-        {
-            use std::io::Write;
-            let mut i = child.stdin.take().expect("stdin");
-            let _ = i.write_all(stdin.as_bytes());
-        }
-        child.wait_with_output().expect("wait")
+        support::output_with_stdin(
+            support::powerhook_in(data.path())
+                .args(args)
+                .env_remove("SUPABASE_ACCESS_TOKEN")
+                .env_remove("DBUS_SESSION_BUS_ADDRESS")
+                .env("POWERHOOK_SESSION_STORE", "file")
+                .env("SUPABASE_URL", auth.url())
+                .env("SUPABASE_REST_URL", sb.rest_url())
+                .env("SUPABASE_ANON_KEY", &anon),
+            stdin,
+        )
     };
     let bad = run(
         &["login", "--email", "ada@example.com", "--password-stdin"],
@@ -387,29 +376,17 @@ fn cli_session_goes_to_the_secret_service_when_one_runs() {
     let mut conn = local::create_db(&data.path().join("powerhook.db"));
     Recorder::new(26).optimization_with_metrics(&mut conn, local::week_start());
     let run = |args: &[&str], stdin: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_powerhook"))
-            .args(args)
-            .env_remove("SUPABASE_ACCESS_TOKEN")
-            .env_remove("POWERHOOK_SESSION_STORE")
-            .env("DBUS_SESSION_BUS_ADDRESS", &keyring.bus)
-            .env("POWERHOOK_DATA_DIR", data.path())
-            .env("SUPABASE_URL", auth.url())
-            .env("SUPABASE_REST_URL", sb.rest_url())
-            .env("SUPABASE_ANON_KEY", &anon)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run powerhook");
-        {
-            use std::io::Write;
-            let _ = child
-                .stdin
-                .take()
-                .expect("stdin")
-                .write_all(stdin.as_bytes());
-        }
-        child.wait_with_output().expect("wait")
+        support::output_with_stdin(
+            support::powerhook_in(data.path())
+                .args(args)
+                .env_remove("SUPABASE_ACCESS_TOKEN")
+                .env_remove("POWERHOOK_SESSION_STORE")
+                .env("DBUS_SESSION_BUS_ADDRESS", &keyring.bus)
+                .env("SUPABASE_URL", auth.url())
+                .env("SUPABASE_REST_URL", sb.rest_url())
+                .env("SUPABASE_ANON_KEY", &anon),
+            stdin,
+        )
     };
     let account = std::path::absolute(data.path())
         .expect("abs")

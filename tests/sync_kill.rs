@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use support::local::{self, Recorder};
@@ -25,12 +25,10 @@ fn kill_9_at_random_points_loses_and_duplicates_nothing() {
     println!("seed {seed} (set POWERHOOK_TEST_SEED to replay)");
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut rec = Recorder::new(seed);
-    let bin = env!("CARGO_BIN_EXE_powerhook");
     let spawn = |batch: &str| {
-        Command::new(bin)
+        support::powerhook_in(data.path())
             .args(["sync", "--once", "--batch-size", batch])
             .env_remove("SUPABASE_URL")
-            .env("POWERHOOK_DATA_DIR", data.path())
             .env("SUPABASE_REST_URL", sb.rest_url())
             .env("SUPABASE_ANON_KEY", support::anon_key())
             .env("SUPABASE_ACCESS_TOKEN", &token)

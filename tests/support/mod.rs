@@ -309,6 +309,35 @@ pub fn powerhook() -> Command {
     Command::new(env!("CARGO_BIN_EXE_powerhook"))
 }
 
+/// `powerhook` with `data` as its data dir and `data/config.yaml` (created empty when absent)
+/// as its config, so that no config of the person running the tests is read.
+pub fn powerhook_in(data: &Path) -> Command {
+    let config = data.join("config.yaml");
+    if !config.exists() {
+        std::fs::write(&config, "").expect("empty config");
+    }
+    let mut cmd = powerhook();
+    cmd.env("POWERHOOK_DATA_DIR", data)
+        .env("POWERHOOK_CONFIG", config);
+    cmd
+}
+
+/// Run `cmd` with `stdin` written to its standard input; its output.
+pub fn output_with_stdin(cmd: &mut Command, stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run powerhook");
+    {
+        let mut i = child.stdin.take().expect("stdin");
+        let _ = i.write_all(stdin.as_bytes());
+    }
+    child.wait_with_output().expect("wait")
+}
+
 /// Run `powerhook` with a fake root, a data dir and (optionally) a private bus; return
 /// (exit code, stdout, stderr).
 pub fn run_cli(
