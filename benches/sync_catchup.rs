@@ -10,7 +10,7 @@ mod support;
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime};
 
-use powerhook::sync::{self, outbox, Credentials, SyncSettings, TokenSource};
+use powerhook::sync::{self, outbox, SyncSettings};
 use support::local::{self, Recorder};
 
 fn main() -> ExitCode {
@@ -33,12 +33,7 @@ fn main() -> ExitCode {
     )
     .expect("rows");
     let token = support::user_jwt(user);
-    let creds = Credentials {
-        rest_url: sb.rest_url(),
-        auth_url: None,
-        anon_key: Some(support::anon_key()),
-        token: TokenSource::Fixed(token.clone()),
-    };
+    let creds = support::user_creds(sb.rest_url(), user);
     let settings = SyncSettings::default();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)

@@ -286,12 +286,7 @@ async fn rls_keeps_users_apart_and_anon_out() {
     let db = data.path().join("powerhook.db");
     let mut conn = local::create_db(&db);
     let opt_a = Recorder::new(25).optimization_with_metrics(&mut conn, local::week_start());
-    let creds_a = Credentials {
-        rest_url: sb.rest_url(),
-        auth_url: None,
-        anon_key: Some(support::anon_key()),
-        token: TokenSource::Fixed(support::user_jwt(a)),
-    };
+    let creds_a = support::user_creds(sb.rest_url(), a);
     let r = sync::sync_once(&db, &SyncSettings::default(), &creds_a)
         .await
         .expect("a uploads");

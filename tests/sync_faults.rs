@@ -5,33 +5,9 @@ mod support;
 
 use std::time::Duration;
 
-use powerhook::sync::{self, Credentials, SyncSettings, TokenSource};
+use powerhook::sync::{self, SyncSettings};
 use support::local::{self, Recorder};
 use support::proxy::{FaultProxy, Server};
-
-fn creds(rest_url: String, user: &str) -> Credentials {
-    Credentials {
-        rest_url,
-        auth_url: None,
-        anon_key: Some(support::anon_key()),
-        token: TokenSource::Fixed(support::user_jwt(user)),
-    }
-}
-
-/// Every row the outbox marks synced is on the server with the same content.
-fn assert_synced_rows_on_server(pg: &support::Postgres, conn: &rusqlite::Connection, user: &str) {
-    for table in ["performance_optimizations", "performance_metrics_history"] {
-        let synced = local::local_rows(conn, table, true);
-        let server = local::server_rows(pg, table, Some(user));
-        for (id, row) in &synced {
-            assert_eq!(
-                server.get(id),
-                Some(row),
-                "{table} row {id} marked synced but not on the server"
-            );
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgrest_killed_mid_batch_loses_nothing() {
@@ -45,7 +21,7 @@ async fn postgrest_killed_mid_batch_loses_nothing() {
         batch_size: 100,
         ..SyncSettings::default()
     };
-    let c = creds(sb.rest_url(), &user);
+    let c = support::user_creds(sb.rest_url(), &user);
     let task = {
         let (db, settings, c) = (db.clone(), settings.clone(), c.clone());
         tokio::spawn(async move { sync::sync_once(&db, &settings, &c).await })
@@ -72,7 +48,7 @@ async fn postgrest_killed_mid_batch_loses_nothing() {
         "pending {pending}, synced {synced}"
     );
     assert_eq!(quarantined, 0);
-    assert_synced_rows_on_server(&sb.pg, &conn, &user);
+    local::assert_synced_rows_on_server(&sb.pg, &conn, &user);
 
     sb.start_rest();
     let r = sync::sync_once(&db, &settings, &c).await.expect("catch-up");
@@ -93,7 +69,7 @@ async fn postgres_restart_is_retried_then_flows() {
         rec.optimization_with_metrics(&mut conn, local::week_start() + Duration::from_secs(60 * i));
     }
     let settings = SyncSettings::default();
-    let c = creds(sb.rest_url(), &user);
+    let c = support::user_creds(sb.rest_url(), &user);
     let r = sync::sync_once(&db, &settings, &c)
         .await
         .expect("first pass");
@@ -148,7 +124,7 @@ async fn server_errors_back_off_exponentially_then_flow() {
         rec.optimization_with_metrics(&mut conn, local::week_start() + Duration::from_secs(60 * i));
     }
     let settings = SyncSettings::default();
-    let c = creds(proxy.server.url(), &user);
+    let c = support::user_creds(proxy.server.url(), &user);
     proxy
         .fail_next
         .store(3, std::sync::atomic::Ordering::SeqCst);
@@ -209,7 +185,7 @@ async fn too_many_requests_honours_retry_after() {
     let mut conn = local::create_db(&db);
     let user = support::uuid_v4(&mut fastrand::Rng::with_seed(16));
     Recorder::new(16).optimization_with_metrics(&mut conn, local::week_start());
-    let c = creds(proxy.server.url(), &user);
+    let c = support::user_creds(proxy.server.url(), &user);
     proxy
         .fail_next
         .store(1, std::sync::atomic::Ordering::SeqCst);
@@ -251,7 +227,7 @@ async fn a_hanging_server_hits_the_request_timeout() {
         request_timeout: Duration::from_millis(500),
         ..SyncSettings::default()
     };
-    let c = creds(hang.url(), "00000000-0000-4000-8000-000000000014");
+    let c = support::user_creds(hang.url(), "00000000-0000-4000-8000-000000000014");
     let t0 = std::time::Instant::now();
     let r = sync::sync_once(&db, &settings, &c).await.expect("pass");
     assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
@@ -299,7 +275,7 @@ async fn poison_rows_are_quarantined_while_the_rest_flows() {
     tx.commit().expect("commit");
 
     let settings = SyncSettings::default();
-    let c = creds(sb.rest_url(), &user);
+    let c = support::user_creds(sb.rest_url(), &user);
     let r = sync::sync_once(&db, &settings, &c).await.expect("pass");
     assert_eq!(r.retry_error, None, "{r:?}");
     assert_eq!(r.quarantined, 4);
@@ -385,7 +361,7 @@ async fn schema_drift_and_missing_grants_stop_without_quarantining() {
         rec.optimization_with_metrics(&mut conn, local::week_start() + Duration::from_secs(60 * i));
     }
     let settings = SyncSettings::default();
-    let c = creds(sb.rest_url(), &user);
+    let c = support::user_creds(sb.rest_url(), &user);
 
     // The server's schema lacks a column the client sends (an older server migration).
     sb.pg

@@ -88,24 +88,9 @@ fn kill_9_at_random_points_loses_and_duplicates_nothing() {
         }
         synced_before = synced;
 
-        // Marked synced => on the server, with the same content.
-        for table in ["performance_optimizations", "performance_metrics_history"] {
-            let synced = local::local_rows(&conn, table, true);
-            let server = local::server_rows(&sb.pg, table, Some(user));
-            for (id, row) in &synced {
-                assert_eq!(
-                    server.get(id),
-                    Some(row),
-                    "run {run}: {table} {id} marked synced, not on server"
-                );
-            }
-            // Nothing on the server that was never recorded here.
-            let all = local::local_rows(&conn, table, false);
-            assert!(
-                server.keys().all(|k| all.contains_key(k)),
-                "run {run}: unknown rows on the server"
-            );
-        }
+        // Marked synced => on the server, with the same content; nothing unknown there.
+        println!("run {run}: checking the server");
+        local::assert_synced_rows_on_server(&sb.pg, &conn, user);
     }
     assert!(
         killed_running >= 20,

@@ -6,19 +6,10 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use powerhook::sync::{self, Credentials, PowerContext, SyncSettings, TokenSource};
+use powerhook::sync::{self, PowerContext, SyncSettings};
 use support::local::{self, Recorder};
 use support::proxy::Server;
 use tokio::sync::watch;
-
-fn creds(rest_url: String, user: &str) -> Credentials {
-    Credentials {
-        rest_url,
-        auth_url: None,
-        anon_key: Some(support::anon_key()),
-        token: TokenSource::Fixed(support::user_jwt(user)),
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn loop_defers_in_power_saver_then_uploads_on_ac() {
@@ -43,7 +34,7 @@ async fn loop_defers_in_power_saver_then_uploads_on_ac() {
     let handle = tokio::spawn(sync::run_loop(
         db.clone(),
         settings,
-        creds(sb.rest_url(), user),
+        support::user_creds(sb.rest_url(), user),
         power_rx,
         stop_rx,
         move |r| {
@@ -106,7 +97,7 @@ fn loop_never_delays_a_tick_on_the_same_runtime() {
         let handle = tokio::spawn(sync::run_loop(
             db.clone(),
             settings,
-            creds(hang.url(), "aaaaaaaa-0000-4000-8000-000000000002"),
+            support::user_creds(hang.url(), "aaaaaaaa-0000-4000-8000-000000000002"),
             power_rx,
             stop_rx,
             |_| {},

@@ -2,17 +2,8 @@
 
 mod support;
 
-use powerhook::sync::{self, Credentials, SyncSettings, TokenSource};
+use powerhook::sync::{self, SyncSettings};
 use support::local::{self, Recorder};
-
-fn creds(sb: &support::Supabase, user: &str) -> Credentials {
-    Credentials {
-        rest_url: sb.rest_url(),
-        auth_url: None,
-        anon_key: Some(support::anon_key()),
-        token: TokenSource::Fixed(support::user_jwt(user)),
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn week_offline_then_everything_arrives_exactly_once() {
@@ -22,7 +13,7 @@ async fn week_offline_then_everything_arrives_exactly_once() {
     let mut conn = local::create_db(&db);
     let user = support::uuid_v4(&mut fastrand::Rng::with_seed(1));
     let settings = SyncSettings::default();
-    let c = creds(&sb, &user);
+    let c = support::user_creds(sb.rest_url(), &user);
 
     // Server down for the whole week: PostgREST stopped, nothing listens on its port.
     sb.stop_rest();

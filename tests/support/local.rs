@@ -360,6 +360,26 @@ pub fn outbox_state(conn: &Connection) -> (u64, u64, u64) {
     .expect("outbox state")
 }
 
+/// Every row the outbox marks synced is on the server, for `user`, with the same content, and
+/// the server holds no row of `user` that was never recorded here.
+pub fn assert_synced_rows_on_server(pg: &Postgres, conn: &Connection, user: &str) {
+    for table in ["performance_optimizations", "performance_metrics_history"] {
+        let server = server_rows(pg, table, Some(user));
+        for (id, row) in &local_rows(conn, table, true) {
+            assert_eq!(
+                server.get(id),
+                Some(row),
+                "{table} row {id} marked synced but not on the server"
+            );
+        }
+        let all = local_rows(conn, table, false);
+        assert!(
+            server.keys().all(|k| all.contains_key(k)),
+            "{table}: rows on the server that were never recorded here"
+        );
+    }
+}
+
 /// Asserts server == local for both tables (every row once, same content) for `user`.
 pub fn assert_all_arrived(pg: &Postgres, conn: &Connection, user: &str) {
     for table in ["performance_optimizations", "performance_metrics_history"] {

@@ -502,6 +502,16 @@ pub fn user_jwt(user_id: &str) -> String {
     jwt(Some(user_id), "authenticated", unix_now() + 3600)
 }
 
+/// Credentials for `rest_url` as `user_id` with a fixed JWT (no session, no refresh).
+pub fn user_creds(rest_url: String, user_id: &str) -> powerhook::sync::Credentials {
+    powerhook::sync::Credentials {
+        rest_url,
+        auth_url: None,
+        anon_key: Some(anon_key()),
+        token: powerhook::sync::TokenSource::Fixed(user_jwt(user_id)),
+    }
+}
+
 /// The anon key: a JWT with role anon, as Supabase's anon key is.
 pub fn anon_key() -> String {
     jwt(None, "anon", unix_now() + 10 * 365 * 24 * 3600)
