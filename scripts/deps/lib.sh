@@ -6,13 +6,22 @@ as_root() {
     echo "need root to run: $*" >&2; return 1; fi
 }
 
-# Install these packages (no check): one `apt-get update` per run of the scripts.
+# One `apt-get update` per run of the scripts, also across the child scripts test.sh starts:
+# the first shell that sources this file names a stamp file (exported, removed at its exit),
+# and the first install anywhere below it creates the file after updating.
+if [ -z "${POWERHOOK_APT_STAMP:-}" ]; then
+  POWERHOOK_APT_STAMP="$(mktemp -u -t powerhook-apt.XXXXXX)"
+  export POWERHOOK_APT_STAMP
+  trap 'rm -f "$POWERHOOK_APT_STAMP"' EXIT
+fi
+
+# Install these packages (no check).
 install_packages() {
   [ $# -eq 0 ] && return 0
   echo "installing: $*" >&2
-  if [ -z "${POWERHOOK_APT_UPDATED:-}" ]; then
+  if [ ! -e "$POWERHOOK_APT_STAMP" ]; then
     as_root apt-get update -qq
-    export POWERHOOK_APT_UPDATED=1
+    : > "$POWERHOOK_APT_STAMP"
   fi
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
