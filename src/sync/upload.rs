@@ -18,8 +18,9 @@ use super::{Credentials, SyncError, SyncReport, SyncSettings};
 /// insert), rows already present (a retry after a lost answer) are skipped.
 pub const PREFER_INSERT: &str = "return=minimal,resolution=ignore-duplicates";
 
-/// Batches in flight at once.
+/// Batches in flight at once. `run` sends them with one `tokio::join!` of two sends.
 const IN_FLIGHT: usize = 2;
+const _: () = assert!(IN_FLIGHT == 2, "Pass::run joins exactly two sends");
 
 const BACKOFF_MIN: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(300);
@@ -127,7 +128,6 @@ pub(crate) struct Pass<'a> {
     session: Option<Session>,
     token: HeaderValue,
     apikey: Option<HeaderValue>,
-    refreshed: bool,
     /// Bumped by each refresh: a 401 to a request sent with an older token is just resent.
     token_gen: u32,
     respect_backoff: bool,
@@ -178,7 +178,6 @@ impl<'a> Pass<'a> {
             session,
             token: bearer(&token)?,
             apikey,
-            refreshed: false,
             token_gen: 0,
             respect_backoff,
             report: SyncReport::default(),
@@ -202,7 +201,6 @@ impl<'a> Pass<'a> {
                     .into(),
             ));
         };
-        self.refreshed = true;
         self.report.session_refreshed = true;
         let s = session::refresh(
             self.creds,
@@ -439,7 +437,7 @@ impl<'a> Pass<'a> {
                     todo.push((lo, hi));
                 }
                 Outcome::Unauthorized { message } => {
-                    if self.refreshed {
+                    if self.report.session_refreshed {
                         return Err(SyncError::Auth(format!(
                             "the server rejected the session again after a refresh ({message}); \
                              rows stay pending: run `powerhook login`"
