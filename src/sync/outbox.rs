@@ -98,7 +98,18 @@ pub fn rfc3339(t: SystemTime) -> String {
 
 /// Opens the store for the uploader: WAL, a busy timeout, no migrations (the store owns them).
 pub fn open(db_path: &Path) -> Result<Connection, SyncError> {
-    let conn = Connection::open(db_path).map_err(|e| SyncError::Store {
+    // Never created here: an empty file would only hide that the agent has not run.
+    if !db_path.exists() {
+        return Err(SyncError::Config(format!(
+            "no database at {}: run the agent once so the store creates it",
+            db_path.display()
+        )));
+    }
+    let conn = Connection::open_with_flags(
+        db_path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| SyncError::Store {
         path: db_path.display().to_string(),
         source: e,
     })?;
