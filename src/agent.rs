@@ -252,13 +252,7 @@ impl SyncWorker {
     }
 
     fn update(&self, sample: &Sample) {
-        let ctx = crate::sync::PowerContext {
-            on_ac: sample
-                .ac_online
-                .unwrap_or_else(|| !sample.battery.as_ref().is_some_and(|b| b.discharging())),
-            power_saver: sample.efficiency_mode(),
-            battery_percent: sample.battery.as_ref().map(|b| b.percent),
-        };
+        let ctx = crate::sync::PowerContext::from_sample(sample);
         self.power.send_if_modified(|old| {
             let changed = *old != ctx;
             *old = ctx;

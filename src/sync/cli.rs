@@ -104,11 +104,30 @@ pub fn run_sync(
             ExitCode::SUCCESS
         });
     }
+    if !settings.enabled {
+        eprintln!(
+            "powerhook: sync is disabled in the config (sync.enabled: false), so the loop would \
+             never upload; `powerhook sync --once` uploads anyway"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    // The loop follows the battery-saver policy as the agent's does: the power state is
+    // sensed here at the loop's own wake-up cadence.
+    let (power_tx, power_rx) = watch::channel(PowerContext::default());
+    let wake = settings.loop_wake();
+    std::thread::Builder::new()
+        .name("powerhook-sync-power".into())
+        .spawn(move || {
+            let mut sensor = crate::sense::Sensor::new(crate::root::Root::from_env(), 0);
+            while power_tx
+                .send(PowerContext::from_sample(&sensor.sample(None, false)))
+                .is_ok()
+            {
+                std::thread::sleep(wake);
+            }
+        })
+        .map_err(|e| SyncError::Task(format!("cannot start the power reader: {e}")))?;
     rt.block_on(async {
-        let (_power_tx, power_rx) = watch::channel(PowerContext {
-            on_ac: true,
-            ..PowerContext::default()
-        });
         let (stop_tx, stop_rx) = watch::channel(false);
         tokio::spawn(async move {
             let _ = tokio::signal::ctrl_c().await;

@@ -10,7 +10,7 @@ pub mod settings;
 pub mod upload;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::Serialize;
 use tokio::sync::watch;
@@ -160,10 +160,7 @@ pub async fn run_loop(
     mut shutdown: watch::Receiver<bool>,
     mut on_pass: impl FnMut(Result<&SyncReport, &SyncError>) + Send,
 ) {
-    let wake = settings
-        .interval
-        .min(Duration::from_secs(30))
-        .max(Duration::from_secs(1));
+    let wake = settings.loop_wake();
     let mut last_attempt: Option<Instant> = None;
     loop {
         if *shutdown.borrow() {

@@ -99,6 +99,30 @@ pub struct PowerContext {
     pub battery_percent: Option<f64>,
 }
 
+impl SyncSettings {
+    /// How often the upload loop wakes: every `interval`, but at least every 30 s (so a
+    /// change of power state is seen) and at most every second.
+    pub fn loop_wake(&self) -> Duration {
+        self.interval
+            .min(Duration::from_secs(30))
+            .max(Duration::from_secs(1))
+    }
+}
+
+impl PowerContext {
+    /// The power state of one sample. Without an AC reading, "on AC" means no battery is
+    /// discharging.
+    pub fn from_sample(sample: &crate::sense::Sample) -> Self {
+        PowerContext {
+            on_ac: sample
+                .ac_online
+                .unwrap_or_else(|| !sample.battery.as_ref().is_some_and(|b| b.discharging())),
+            power_saver: sample.efficiency_mode(),
+            battery_percent: sample.battery.as_ref().map(|b| b.percent),
+        }
+    }
+}
+
 /// Why an upload happens now, or why it waits.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UploadDecision {
