@@ -269,6 +269,21 @@ fn history_before_the_first_run_prints_an_empty_history() {
 }
 
 #[test]
+fn the_foreground_sync_loop_refuses_to_run_when_sync_is_disabled() {
+    let data = data_dir();
+    std::fs::write(data.path().join("config.yaml"), "sync:\n  enabled: false\n").unwrap();
+    let out = support::powerhook_in(data.path())
+        .arg("sync")
+        .env("SUPABASE_REST_URL", "http://127.0.0.1:9")
+        .env("SUPABASE_ACCESS_TOKEN", "x")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("sync is disabled in the config"), "{err}");
+}
+
+#[test]
 fn config_check_without_a_file_says_the_defaults_apply() {
     let home = tempfile::tempdir().unwrap();
     let out = powerhook()
