@@ -101,6 +101,10 @@ pub struct PowerSource {
     root: Root,
     bus: Bus,
     fallback: Option<starship_battery::Manager>,
+    /// When UPower (0) and each power-profiles-daemon name (1, 2) last answered that it is
+    /// not on the bus: it is asked again only after `BUS_RETRY`, so a laptop without one
+    /// does not pay a failing call (and a wakeup of the bus daemon) on every tick.
+    absent_since: [Option<Instant>; 3],
 }
 
 type Props = HashMap<String, OwnedValue>;
@@ -111,6 +115,7 @@ impl PowerSource {
             root,
             bus: Bus::Untried,
             fallback: None,
+            absent_since: [None; 3],
         }
     }
 
@@ -144,22 +149,35 @@ impl PowerSource {
         let mut r = PowerReading::default();
         let mut upower_answered = false;
         let mut bus_broke = false;
+        let now = Instant::now();
+        let skip = self
+            .absent_since
+            .map(|t| t.is_some_and(|t| now.duration_since(t) < BUS_RETRY));
+        // Per service: Some(true) it said it is absent, Some(false) it answered.
+        let mut absent = [None; 3];
         if let Some(conn) = self.connection() {
-            match read_upower(conn) {
-                Ok((battery, ac)) => {
+            match (!skip[0]).then(|| read_upower(conn)) {
+                None => {}
+                Some(Ok((battery, ac))) => {
                     upower_answered = true;
+                    absent[0] = Some(false);
                     r.battery = battery;
                     r.ac_online = ac;
                 }
-                Err(e) if is_absent(&e) => {}
-                Err(e) => {
+                Some(Err(e)) if is_absent(&e) => absent[0] = Some(true),
+                Some(Err(e)) => {
                     bus_broke = matches!(e, zbus::Error::InputOutput(_));
                     r.errors
                         .push(ReadError::new("dbus:org.freedesktop.UPower", e.to_string()));
                 }
             }
-            for (name, path, source) in PPD {
-                match get_property(conn, name, path, name, "ActiveProfile") {
+            for (k, (name, path, source)) in PPD.into_iter().enumerate() {
+                if skip[k + 1] {
+                    continue;
+                }
+                let answer = get_property(conn, name, path, name, "ActiveProfile");
+                absent[k + 1] = Some(matches!(&answer, Err(e) if is_absent(e)));
+                match answer {
                     Ok(v) => match as_string(&v) {
                         Some(p) => {
                             r.power_mode = Some(PowerMode::new(p, source));
@@ -175,6 +193,13 @@ impl PowerSource {
                         .errors
                         .push(ReadError::new(format!("dbus:{name}"), e.to_string())),
                 }
+            }
+        }
+        for (since, a) in self.absent_since.iter_mut().zip(absent) {
+            match a {
+                Some(true) => *since = Some(now),
+                Some(false) => *since = None,
+                None => {}
             }
         }
         if bus_broke {
