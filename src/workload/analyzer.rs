@@ -143,10 +143,10 @@ struct Tracked {
     ctx_rates: Option<Rates>,
     io: Option<(procfs::Io, f64)>,
     io_rates: Option<Rates>,
-    statics: Option<StaticFeatures>,
-    /// `features::static_vector` of `statics`.
+    /// `features::static_vector` of the instance's name, command line and libraries, read
+    /// once when it is first seen busy.
     static_x: Option<Box<[f64; N_FEATURES]>>,
-    /// The model's static part of the scores for `statics` (`None` without a model).
+    /// The model's static part of the scores for `static_x` (`None` without a model).
     static_part: Option<StaticPart>,
     /// Scan in which `status` and `io` were last read.
     detail_scan: u64,
@@ -317,17 +317,12 @@ impl WorkloadAnalyzer {
                     ctx_rates: None,
                     io: None,
                     io_rates: None,
-                    statics: None,
                     static_x: None,
                     static_part: None,
                     detail_scan: 0,
                     seen: scan,
                 };
-                self.tracked.insert(pid, t);
-                match self.tracked.get_mut(&pid) {
-                    Some(t) => t,
-                    None => return,
-                }
+                self.tracked.entry(pid).insert_entry(t).into_mut()
             }
         };
         let share = t.share;
@@ -337,7 +332,7 @@ impl WorkloadAnalyzer {
         }
         // Busy: status (uid, context switches) and io every `detail_every` scans, and once per
         // instance cmdline + maps.
-        if t.statics.is_none() || scan.saturating_sub(t.detail_scan) >= self.opts.detail_every {
+        if t.static_x.is_none() || scan.saturating_sub(t.detail_scan) >= self.opts.detail_every {
             let status = match dir.read_small(pid, "status", &mut self.buf) {
                 Ok(()) => procfs::parse_status(&self.buf),
                 Err(ProcError::Vanished { .. }) => {
@@ -380,20 +375,23 @@ impl WorkloadAnalyzer {
             t.io = io_now.map(|i| (i, uptime));
             t.detail_scan = scan;
         }
-        if t.statics.is_none() {
-            let cmdline = match dir.read_into(pid, "cmdline", &mut self.buf) {
-                Ok(()) => procfs::parse_cmdline(&self.buf),
-                Err(_) => Vec::new(),
-            };
-            self.stats.maps_reads += 1;
-            let libs = match dir.read_into(pid, "maps", &mut self.buf) {
-                Ok(()) => procfs::parse_maps_libs(&self.buf),
-                Err(_) => Vec::new(),
-            };
-            let statics = StaticFeatures::from_parts(&stat.comm, &cmdline, &libs);
-            t.static_x = Some(Box::new(features::static_vector(&statics)));
-            t.statics = Some(statics);
-        }
+        let static_x: &[f64; N_FEATURES] = match &t.static_x {
+            Some(x) => x,
+            None => {
+                let cmdline = match dir.read_into(pid, "cmdline", &mut self.buf) {
+                    Ok(()) => procfs::parse_cmdline(&self.buf),
+                    Err(_) => Vec::new(),
+                };
+                self.stats.maps_reads += 1;
+                let libs = match dir.read_into(pid, "maps", &mut self.buf) {
+                    Ok(()) => procfs::parse_maps_libs(&self.buf),
+                    Err(_) => Vec::new(),
+                };
+                let statics = StaticFeatures::from_parts(&stat.comm, &cmdline, &libs);
+                t.static_x
+                    .insert(Box::new(features::static_vector(&statics)))
+            }
+        };
         self.stats.busy += 1;
         let ru = ResourceUse {
             cpu_share: share,
@@ -401,9 +399,6 @@ impl WorkloadAnalyzer {
             rss_bytes: stat.rss_pages * self.opts.page_size,
             ctx_rates: t.ctx_rates.map(|r| (r.a, r.b)),
             io_rates: t.io_rates.map(|r| (r.a, r.b)),
-        };
-        let Some(static_x) = t.static_x.as_deref() else {
-            return;
         };
         let x = features::with_resources(static_x, &ru);
         // The static part of the scores is computed once per instance (it depends only on the
