@@ -15,8 +15,10 @@ struct Factor {
     table: Vec<f64>,
 }
 
-/// A min-degree elimination order and its induced width.
-pub fn elimination_order(model: &Ising) -> (Vec<usize>, usize) {
+/// A min-degree elimination order and its induced width, or, as soon as a step's width
+/// exceeds `max_width`, `Err` with that width: the order is not finished then, so it is a
+/// lower bound of the order's induced width, not the width itself.
+pub fn elimination_order(model: &Ising, max_width: usize) -> Result<(Vec<usize>, usize), usize> {
     let n = model.n();
     let mut adj: Vec<BTreeSet<usize>> = (0..n)
         .map(|i| model.j.row(i).0.iter().map(|&j| j as usize).collect())
@@ -29,6 +31,9 @@ pub fn elimination_order(model: &Ising) -> (Vec<usize>, usize) {
             break;
         };
         let nb: Vec<usize> = adj[v].iter().copied().collect();
+        if nb.len() > max_width {
+            return Err(nb.len());
+        }
         width = width.max(nb.len());
         for &a in &nb {
             adj[a].remove(&v);
@@ -42,17 +47,15 @@ pub fn elimination_order(model: &Ising) -> (Vec<usize>, usize) {
         done[v] = true;
         order.push(v);
     }
-    (order, width)
+    Ok((order, width))
 }
 
-/// The minimum energy and a state reaching it, or `None` if the induced width exceeds
-/// `max_width`.
-pub fn minimise(model: &Ising, max_width: usize) -> Option<(f64, Vec<i8>)> {
+/// The minimum energy and a state reaching it, or, if the induced width exceeds
+/// `max_width` (at most [`MAX_WIDTH`]), `Err` with the first width seen above it (a lower
+/// bound, see [`elimination_order`]).
+pub fn minimise(model: &Ising, max_width: usize) -> Result<(f64, Vec<i8>), usize> {
     let n = model.n();
-    let (order, width) = elimination_order(model);
-    if width > max_width.min(MAX_WIDTH) {
-        return None;
-    }
+    let (order, _) = elimination_order(model, max_width.min(MAX_WIDTH))?;
     let mut pos = vec![0usize; n];
     for (k, &v) in order.iter().enumerate() {
         pos[v] = k;
@@ -145,7 +148,7 @@ pub fn minimise(model: &Ising, max_width: usize) -> Option<(f64, Vec<i8>)> {
         }
         state[order[k]] = if best[a] { 1 } else { -1 };
     }
-    Some((model.energy(&state), state))
+    Ok((model.energy(&state), state))
 }
 
 #[cfg(test)]
@@ -159,6 +162,6 @@ mod tests {
         let (e, _) = minimise(&m, 4).expect("width 1");
         assert_eq!(e, -39.0 + -0.5);
         let tri = Ising::new(3, &[], &[(0, 1, 1.0), (1, 2, 1.0), (0, 2, 1.0)], 0.0).expect("ok");
-        assert_eq!(minimise(&tri, 4).map(|r| r.0), Some(-1.0));
+        assert_eq!(minimise(&tri, 4).map(|r| r.0), Ok(-1.0));
     }
 }

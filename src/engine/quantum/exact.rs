@@ -77,13 +77,14 @@ impl Solver for Exact {
             return Err(SolveError::Empty);
         }
         if n > MAX_EXACT_N {
-            let Some((energy, state)) = eliminate::minimise(model, eliminate::MAX_WIDTH) else {
-                return Err(SolveError::TooWide {
-                    n,
-                    width: eliminate::elimination_order(model).1,
-                    limit: eliminate::MAX_WIDTH,
-                });
-            };
+            let (energy, state) =
+                eliminate::minimise(model, eliminate::MAX_WIDTH).map_err(|width| {
+                    SolveError::TooWide {
+                        n,
+                        width,
+                        limit: eliminate::MAX_WIDTH,
+                    }
+                })?;
             return Ok(SolveResult {
                 backend: "exact",
                 state,

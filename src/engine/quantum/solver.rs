@@ -17,8 +17,10 @@ pub enum SolveError {
         n: usize,
         limit: usize,
     },
-    /// Too large to enumerate and too densely coupled to eliminate.
-    #[error("exact: {n} variables is above the enumeration limit 30 and the induced width {width} is above the elimination limit {limit}; use sa, pt or tabu")]
+    /// Too large to enumerate and too densely coupled to eliminate. `width` is the first
+    /// elimination step's width above `limit`, where the min-degree order was stopped: a
+    /// lower bound of the order's induced width.
+    #[error("exact: {n} variables is above the enumeration limit 30 and the induced width is above the elimination limit {limit} (at least {width}: the min-degree order stops at its first step wider than {limit}); use sa, pt or tabu")]
     TooWide {
         n: usize,
         width: usize,
