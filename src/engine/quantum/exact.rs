@@ -10,7 +10,7 @@ use std::time::Instant;
 use super::eliminate;
 use super::kernel::Kernel;
 use super::model::Ising;
-use super::solver::{SolveError, SolveParams, SolveResult, Solver};
+use super::solver::{run_reads, SolveError, SolveParams, SolveResult, Solver};
 
 /// Largest model `exact` accepts.
 pub const MAX_EXACT_N: usize = 30;
@@ -107,17 +107,8 @@ impl Solver for Exact {
             p += 1;
         }
         let m = n - p;
-        let results: Vec<(f64, Vec<i8>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..1u64 << p)
-                .map(|prefix| {
-                    let kernel = &kernel;
-                    scope.spawn(move || enumerate(model, kernel, m, prefix))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or((f64::INFINITY, Vec::new())))
-                .collect()
+        let (results, cpu_time) = run_reads((0..1u64 << p).collect(), |prefix| {
+            enumerate(model, &kernel, m, prefix)
         });
         let (energy, state) = results
             .into_iter()
@@ -132,7 +123,7 @@ impl Solver for Exact {
             sweeps: 0,
             flip_attempts: 1u64 << n,
             elapsed: start.elapsed(),
-            cpu_time: None,
+            cpu_time,
             seed: params.seed,
             threads: 1 << p,
             proven_optimal: true,

@@ -11,8 +11,8 @@ use super::kernel::Kernel;
 use super::model::Ising;
 use super::rng::Rng;
 use super::solver::{
-    default_beta_range, geometric_schedule, split_reads, SolveError, SolveParams, SolveResult,
-    Solver,
+    collect, default_beta_range, geometric_schedule, run_reads, split_reads, ReadOutcome,
+    SolveError, SolveParams, SolveResult, Solver,
 };
 
 /// Default replicas on the ladder.
@@ -35,12 +35,6 @@ impl Default for ParallelTempering {
     }
 }
 
-struct Run {
-    energy: f64,
-    state: Vec<i8>,
-    sweeps: usize,
-}
-
 fn temper(
     kernel: &Kernel<'_>,
     model: &Ising,
@@ -48,7 +42,7 @@ fn temper(
     sweeps: usize,
     deadline: Option<Instant>,
     rng: &mut Rng,
-) -> Run {
+) -> ReadOutcome {
     let r = betas.len();
     let mut reps: Vec<_> = (0..r).map(|_| kernel.scratch()).collect();
     let mut energy = Vec::with_capacity(r);
@@ -99,10 +93,11 @@ fn temper(
     sc.spins.clone_from(&best_state);
     kernel.recompute_fields(&mut sc);
     kernel.descend(&mut sc);
-    Run {
+    ReadOutcome {
         energy: model.energy(&sc.spins),
         state: sc.spins,
         sweeps: done,
+        flip_attempts: (done * model.n() * r) as u64,
     }
 }
 
@@ -140,52 +135,16 @@ impl ParallelTempering {
         };
         let ranges = split_reads(reads, params.threads);
         let threads = ranges.len();
-        let runs: Vec<Vec<Run>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = ranges
-                .into_iter()
-                .map(|range| {
-                    let (kernel, betas) = (&kernel, &betas);
-                    scope.spawn(move || {
-                        range
-                            .map(|k| {
-                                let mut rng = Rng::new(params.seed, k as u64);
-                                temper(kernel, model, betas, sweeps, deadline, &mut rng)
-                            })
-                            .collect::<Vec<_>>()
-                    })
+        let (runs, cpu) = run_reads(ranges, |range| {
+            range
+                .map(|k| {
+                    let mut rng = Rng::new(params.seed, k as u64);
+                    temper(&kernel, model, &betas, sweeps, deadline, &mut rng)
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
+                .collect::<Vec<_>>()
         });
-        let runs: Vec<Run> = runs.into_iter().flatten().collect();
-        let read_energies: Vec<f64> = runs.iter().map(|r| r.energy).collect();
-        let done = runs.iter().map(|r| r.sweeps).max().unwrap_or(0);
-        let flip_attempts = runs
-            .iter()
-            .map(|r| (r.sweeps * n * self.replicas) as u64)
-            .sum();
-        let count = runs.len();
-        let best = runs
-            .into_iter()
-            .reduce(|a, b| if b.energy < a.energy { b } else { a });
-        let (energy, state) = best.map_or((f64::INFINITY, Vec::new()), |b| (b.energy, b.state));
-        Ok(SolveResult {
-            backend: "pt",
-            state,
-            energy,
-            read_energies,
-            reads: count,
-            sweeps: done,
-            flip_attempts,
-            elapsed: start.elapsed(),
-            cpu_time: None,
-            seed: params.seed,
-            threads,
-            proven_optimal: false,
-        })
+        let runs = runs.into_iter().flatten().collect();
+        Ok(collect("pt", runs, cpu, params.seed, threads, start))
     }
 
     /// Runs until `budget` has passed (or `params.sweeps`, if given, are done).

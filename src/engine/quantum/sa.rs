@@ -12,8 +12,8 @@ use super::kernel::{Kernel, Scratch};
 use super::model::Ising;
 use super::rng::Rng;
 use super::solver::{
-    default_beta_range, geometric_schedule, split_reads, thread_cpu_time, SolveError, SolveParams,
-    SolveResult, Solver,
+    collect, default_beta_range, geometric_schedule, run_reads, split_reads, ReadOutcome,
+    SolveError, SolveParams, SolveResult, Solver,
 };
 
 /// Default reads when none are asked for.
@@ -26,12 +26,6 @@ pub const DEFAULT_SWEEPS: usize = 1000;
 pub struct SimulatedAnnealing {
     /// `[hot, cold]` β; `None` uses [`default_beta_range`].
     pub beta_range: Option<(f64, f64)>,
-}
-
-struct ReadOutcome {
-    energy: f64,
-    state: Vec<i8>,
-    sweeps: usize,
 }
 
 fn anneal_read(
@@ -77,37 +71,23 @@ impl Solver for SimulatedAnnealing {
         let betas = geometric_schedule(hot, cold, sweeps);
         let ranges = split_reads(reads, params.threads);
         let threads = ranges.len();
-        let chunks: Vec<(Vec<ReadOutcome>, Option<Duration>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = ranges
-                .into_iter()
-                .map(|range| {
-                    let kernel = &kernel;
-                    let betas = &betas;
-                    scope.spawn(move || {
-                        let cpu0 = thread_cpu_time();
-                        let mut sc = kernel.scratch();
-                        let out = range
-                            .map(|r| {
-                                let mut rng = Rng::new(params.seed, r as u64);
-                                let energy = anneal_read(kernel, model, &mut sc, &mut rng, betas);
-                                ReadOutcome {
-                                    energy,
-                                    state: sc.spins.clone(),
-                                    sweeps,
-                                }
-                            })
-                            .collect::<Vec<_>>();
-                        (out, cpu_since(cpu0))
-                    })
+        let (chunks, cpu) = run_reads(ranges, |range| {
+            let mut sc = kernel.scratch();
+            range
+                .map(|r| {
+                    let mut rng = Rng::new(params.seed, r as u64);
+                    let energy = anneal_read(&kernel, model, &mut sc, &mut rng, &betas);
+                    ReadOutcome {
+                        energy,
+                        state: sc.spins.clone(),
+                        sweeps,
+                        flip_attempts: (sweeps * n) as u64,
+                    }
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
+                .collect::<Vec<_>>()
         });
-        let (outcomes, cpu) = merge(chunks);
-        Ok(collect("sa", outcomes, cpu, n, params.seed, threads, start))
+        let outcomes = chunks.into_iter().flatten().collect();
+        Ok(collect("sa", outcomes, cpu, params.seed, threads, start))
     }
 }
 
@@ -124,60 +104,6 @@ pub fn luby(i: u64) -> u64 {
             return 1u64 << (k - 1);
         }
         i -= (1u64 << (k - 1)) - 1;
-    }
-}
-
-fn cpu_since(start: Option<Duration>) -> Option<Duration> {
-    Some(thread_cpu_time()?.saturating_sub(start?))
-}
-
-/// Flattens per-thread outcomes in thread order; CPU time is the sum (None if any is).
-fn merge(
-    chunks: Vec<(Vec<ReadOutcome>, Option<Duration>)>,
-) -> (Vec<ReadOutcome>, Option<Duration>) {
-    let mut cpu = Some(Duration::ZERO);
-    let mut out = Vec::new();
-    for (reads, c) in chunks {
-        out.extend(reads);
-        cpu = match (cpu, c) {
-            (Some(a), Some(b)) => Some(a + b),
-            _ => None,
-        };
-    }
-    (out, cpu)
-}
-
-fn collect(
-    backend: &'static str,
-    outcomes: Vec<ReadOutcome>,
-    cpu_time: Option<Duration>,
-    n: usize,
-    seed: u64,
-    threads: usize,
-    start: Instant,
-) -> SolveResult {
-    let read_energies: Vec<f64> = outcomes.iter().map(|o| o.energy).collect();
-    let sweeps = outcomes.iter().map(|o| o.sweeps).max().unwrap_or(0);
-    let flip_attempts = outcomes.iter().map(|o| (o.sweeps * n) as u64).sum();
-    let reads = outcomes.len();
-    // First read with the lowest energy: ties go to the lowest read index (deterministic).
-    let best = outcomes
-        .into_iter()
-        .reduce(|a, b| if b.energy < a.energy { b } else { a });
-    let (energy, state) = best.map_or((f64::INFINITY, Vec::new()), |b| (b.energy, b.state));
-    SolveResult {
-        backend,
-        state,
-        energy,
-        read_energies,
-        reads,
-        sweeps,
-        flip_attempts,
-        elapsed: start.elapsed(),
-        cpu_time,
-        seed,
-        threads,
-        proven_optimal: false,
     }
 }
 
@@ -210,72 +136,59 @@ pub fn anneal_for(
     let deadline = start + budget;
     let threads = threads.max(1);
     let reached = AtomicBool::new(false);
-    let chunks: Vec<(Vec<ReadOutcome>, Option<Duration>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let kernel = &kernel;
-                let reached = &reached;
-                scope.spawn(move || {
-                    let cpu0 = thread_cpu_time();
-                    let mut sc = kernel.scratch();
-                    let mut out = Vec::new();
-                    let mut sweeps = first_sweeps.max(10);
-                    let mut per_sweep: Option<f64> = None;
-                    for k in 0u64.. {
-                        let now = Instant::now();
-                        if now >= deadline || reached.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        if let Some(ps) = per_sweep {
-                            let left = (deadline - now).as_secs_f64();
-                            let fit = (left / ps) as usize;
-                            // Too little time left for a useful read: stop.
-                            if fit < first_sweeps.max(10) / 2 && !out.is_empty() {
-                                break;
-                            }
-                            // Luby restarts: short reads often, longer ones ever more
-                            // rarely; the last read takes what is left if the next would
-                            // not fit.
-                            let next = first_sweeps.max(10) * luby(k + 1) as usize;
-                            sweeps = next.min(fit).max(10);
-                        }
-                        let betas = geometric_schedule(hot, cold, sweeps);
-                        let mut rng = Rng::new(seed, ((t as u64) << 32) | k);
-                        let t0 = Instant::now();
-                        kernel.randomise(&mut sc, &mut rng);
-                        let mut done = 0;
-                        for &beta in &betas {
-                            kernel.sweep(&mut sc, &mut rng, beta);
-                            done += 1;
-                            if done % 64 == 0
-                                && (Instant::now() >= deadline || reached.load(Ordering::Relaxed))
-                            {
-                                break;
-                            }
-                        }
-                        kernel.descend(&mut sc);
-                        per_sweep = Some(t0.elapsed().as_secs_f64() / done.max(1) as f64);
-                        let energy = model.energy(&sc.spins);
-                        if target.is_some_and(|t| energy <= t) {
-                            reached.store(true, Ordering::Relaxed);
-                        }
-                        out.push(ReadOutcome {
-                            energy,
-                            state: sc.spins.clone(),
-                            sweeps: done,
-                        });
-                    }
-                    (out, cpu_since(cpu0))
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
+    let (chunks, cpu) = run_reads((0..threads).collect(), |t: usize| {
+        let mut sc = kernel.scratch();
+        let mut out = Vec::new();
+        let mut sweeps = first_sweeps.max(10);
+        let mut per_sweep: Option<f64> = None;
+        for k in 0u64.. {
+            let now = Instant::now();
+            if now >= deadline || reached.load(Ordering::Relaxed) {
+                break;
+            }
+            if let Some(ps) = per_sweep {
+                let left = (deadline - now).as_secs_f64();
+                let fit = (left / ps) as usize;
+                // Too little time left for a useful read: stop.
+                if fit < first_sweeps.max(10) / 2 && !out.is_empty() {
+                    break;
+                }
+                // Luby restarts: short reads often, longer ones ever more
+                // rarely; the last read takes what is left if the next would
+                // not fit.
+                let next = first_sweeps.max(10) * luby(k + 1) as usize;
+                sweeps = next.min(fit).max(10);
+            }
+            let betas = geometric_schedule(hot, cold, sweeps);
+            let mut rng = Rng::new(seed, ((t as u64) << 32) | k);
+            let t0 = Instant::now();
+            kernel.randomise(&mut sc, &mut rng);
+            let mut done = 0;
+            for &beta in &betas {
+                kernel.sweep(&mut sc, &mut rng, beta);
+                done += 1;
+                if done % 64 == 0 && (Instant::now() >= deadline || reached.load(Ordering::Relaxed))
+                {
+                    break;
+                }
+            }
+            kernel.descend(&mut sc);
+            per_sweep = Some(t0.elapsed().as_secs_f64() / done.max(1) as f64);
+            let energy = model.energy(&sc.spins);
+            if target.is_some_and(|t| energy <= t) {
+                reached.store(true, Ordering::Relaxed);
+            }
+            out.push(ReadOutcome {
+                energy,
+                state: sc.spins.clone(),
+                sweeps: done,
+                flip_attempts: (done * n) as u64,
+            });
+        }
+        out
     });
-    let (outcomes, cpu) = merge(chunks);
-    Ok(collect("sa", outcomes, cpu, n, seed, threads, start))
+    let outcomes = chunks.into_iter().flatten().collect();
+    Ok(collect("sa", outcomes, cpu, seed, threads, start))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The one `Solver` trait every backend implements, its parameters and its result type, and
 //! the D-Wave-compatible default temperature range.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
@@ -171,6 +171,96 @@ pub fn thread_cpu_time() -> Option<Duration> {
     Some(Duration::from_nanos(ns))
 }
 
+fn cpu_since(start: Option<Duration>) -> Option<Duration> {
+    Some(thread_cpu_time()?.saturating_sub(start?))
+}
+
+/// Runs `work(job)` for every job, each on its own scoped thread, and returns the results in
+/// job order with the CPU time the workers spent (their sum; `None` if any could not be
+/// read). A worker's panic is re-raised in the caller, never turned into an empty result.
+pub(crate) fn run_reads<J, T, F>(jobs: Vec<J>, work: F) -> (Vec<T>, Option<Duration>)
+where
+    J: Send,
+    T: Send,
+    F: Fn(J) -> T + Sync,
+{
+    std::thread::scope(|scope| {
+        let work = &work;
+        let handles: Vec<_> = jobs
+            .into_iter()
+            .map(|job| {
+                scope.spawn(move || {
+                    let cpu0 = thread_cpu_time();
+                    let out = work(job);
+                    (out, cpu_since(cpu0))
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(handles.len());
+        let mut cpu = Some(Duration::ZERO);
+        for handle in handles {
+            match handle.join() {
+                Ok((value, c)) => {
+                    out.push(value);
+                    cpu = match (cpu, c) {
+                        (Some(a), Some(b)) => Some(a + b),
+                        _ => None,
+                    };
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        (out, cpu)
+    })
+}
+
+/// One read's result, as the heuristic backends report it.
+pub(crate) struct ReadOutcome {
+    /// Final energy.
+    pub energy: f64,
+    /// Final state.
+    pub state: Vec<i8>,
+    /// Sweeps done (in the backend's own unit).
+    pub sweeps: usize,
+    /// Flip attempts made.
+    pub flip_attempts: u64,
+}
+
+/// The `SolveResult` of a heuristic backend from its reads in read order: the best state is
+/// the first read with the lowest energy (ties go to the lowest read index, so the answer is
+/// deterministic); `sweeps` is the largest read's; never `proven_optimal`.
+pub(crate) fn collect(
+    backend: &'static str,
+    outcomes: Vec<ReadOutcome>,
+    cpu_time: Option<Duration>,
+    seed: u64,
+    threads: usize,
+    start: Instant,
+) -> SolveResult {
+    let read_energies: Vec<f64> = outcomes.iter().map(|o| o.energy).collect();
+    let sweeps = outcomes.iter().map(|o| o.sweeps).max().unwrap_or(0);
+    let flip_attempts = outcomes.iter().map(|o| o.flip_attempts).sum();
+    let reads = outcomes.len();
+    let best = outcomes
+        .into_iter()
+        .reduce(|a, b| if b.energy < a.energy { b } else { a });
+    let (energy, state) = best.map_or((f64::INFINITY, Vec::new()), |b| (b.energy, b.state));
+    SolveResult {
+        backend,
+        state,
+        energy,
+        read_energies,
+        reads,
+        sweeps,
+        flip_attempts,
+        elapsed: start.elapsed(),
+        cpu_time,
+        seed,
+        threads,
+        proven_optimal: false,
+    }
+}
+
 /// Splits `reads` into `threads` contiguous, nearly equal ranges.
 pub(crate) fn split_reads(reads: usize, threads: usize) -> Vec<std::ops::Range<usize>> {
     let t = threads.max(1).min(reads.max(1));
@@ -213,6 +303,19 @@ mod tests {
             confidence(&[-1000.0, -999.5, -990.0, -1000.0], -1000.0),
             0.75
         );
+    }
+
+    #[test]
+    fn run_reads_keeps_job_order_and_re_raises_a_worker_panic() {
+        let (out, _) = run_reads(vec![3, 1, 2], |x: u32| x * 10);
+        assert_eq!(out, vec![30, 10, 20]);
+        let caught = std::panic::catch_unwind(|| {
+            run_reads(vec![0u32, 1], |x| {
+                assert!(x == 0, "worker {x} fails");
+                x
+            })
+        });
+        assert!(caught.is_err(), "a worker's panic must reach the caller");
     }
 
     #[test]

@@ -8,7 +8,9 @@ use std::time::Instant;
 use super::kernel::Kernel;
 use super::model::Ising;
 use super::rng::Rng;
-use super::solver::{split_reads, SolveError, SolveParams, SolveResult, Solver};
+use super::solver::{
+    collect, run_reads, split_reads, ReadOutcome, SolveError, SolveParams, SolveResult, Solver,
+};
 
 /// Default sweeps (of `n` steps) per read.
 pub const DEFAULT_TABU_SWEEPS: usize = 100;
@@ -23,7 +25,7 @@ fn search(
     steps: u64,
     deadline: Option<Instant>,
     rng: &mut Rng,
-) -> (f64, Vec<i8>, u64) {
+) -> ReadOutcome {
     let n = kernel.n();
     let mut sc = kernel.scratch();
     kernel.randomise(&mut sc, rng);
@@ -69,7 +71,13 @@ fn search(
         }
         done += 1;
     }
-    (model.energy(&best), best, done)
+    // A step scans all `n` spins: `n` flip attempts; a sweep is `n` steps.
+    ReadOutcome {
+        energy: model.energy(&best),
+        state: best,
+        sweeps: (done / n as u64) as usize,
+        flip_attempts: done * n as u64,
+    }
 }
 
 impl Solver for Tabu {
@@ -100,48 +108,15 @@ impl Solver for Tabu {
         let steps = (sweeps as u64).saturating_mul(n as u64);
         let ranges = split_reads(reads, params.threads);
         let threads = ranges.len();
-        let runs: Vec<Vec<(f64, Vec<i8>, u64)>> = std::thread::scope(|scope| {
-            let hs: Vec<_> = ranges
-                .into_iter()
-                .map(|range| {
-                    let kernel = &kernel;
-                    scope.spawn(move || {
-                        range
-                            .map(|k| {
-                                let mut rng = Rng::new(params.seed, k as u64);
-                                search(kernel, model, steps, deadline, &mut rng)
-                            })
-                            .collect::<Vec<_>>()
-                    })
+        let (runs, cpu) = run_reads(ranges, |range| {
+            range
+                .map(|k| {
+                    let mut rng = Rng::new(params.seed, k as u64);
+                    search(&kernel, model, steps, deadline, &mut rng)
                 })
-                .collect();
-            hs.into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
+                .collect::<Vec<_>>()
         });
-        let runs: Vec<_> = runs.into_iter().flatten().collect();
-        let read_energies: Vec<f64> = runs.iter().map(|r| r.0).collect();
-        let flip_attempts = runs.iter().map(|r| r.2).sum::<u64>() * n as u64;
-        let max_steps = runs.iter().map(|r| r.2).max().unwrap_or(0);
-        let count = runs.len();
-        let (energy, state) = runs
-            .into_iter()
-            .map(|r| (r.0, r.1))
-            .reduce(|a, b| if b.0 < a.0 { b } else { a })
-            .unwrap_or((f64::INFINITY, Vec::new()));
-        Ok(SolveResult {
-            backend: "tabu",
-            state,
-            energy,
-            read_energies,
-            reads: count,
-            sweeps: (max_steps / n as u64) as usize,
-            flip_attempts,
-            elapsed: start.elapsed(),
-            cpu_time: None,
-            seed: params.seed,
-            threads,
-            proven_optimal: false,
-        })
+        let runs = runs.into_iter().flatten().collect();
+        Ok(collect("tabu", runs, cpu, params.seed, threads, start))
     }
 }
