@@ -298,9 +298,8 @@ pub fn solve_assignment(
         Auto.solve(&ising, &params)?
     };
     let x = spins_to_bits(&result.state);
-    let violations = one_hot_violations(&x, &groups);
     let (group_of, feasible) = problem.decode(&x);
-    debug_assert_eq!(feasible, violations.is_empty());
+    debug_assert_eq!(feasible, one_hot_violations(&x, &groups).is_empty());
     let objective = problem.objective(&group_of);
     // The QUBO's energy of a feasible state equals the objective; keep that honest.
     debug_assert!(

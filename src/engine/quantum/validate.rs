@@ -2,7 +2,7 @@
 //! recomputed from scratch on the caller's model, one-hot constraint penalties, and a greedy
 //! baseline to beat.
 
-use super::model::{Ising, Qubo};
+use super::model::Ising;
 use super::rng::Rng;
 use super::solver::confidence;
 
@@ -28,8 +28,6 @@ pub struct Validation {
     pub beats_greedy: bool,
     /// Share of reads within 0.1 % of the best energy.
     pub confidence: f64,
-    /// Names of violated one-hot groups.
-    pub violations: Vec<String>,
 }
 
 /// Steepest-descent from `starts` random states (seeded); returns the best energy found.
@@ -83,7 +81,6 @@ pub fn validate(
         greedy_energy,
         beats_greedy: energy <= greedy_energy + tol,
         confidence: confidence(read_energies, energy),
-        violations: Vec::new(),
     }
 }
 
@@ -100,29 +97,6 @@ pub fn one_hot_violations(x: &[u8], groups: &[OneHot]) -> Vec<String> {
         })
         .map(|g| g.name.clone())
         .collect()
-}
-
-/// Validates a 0/1 state against a QUBO with one-hot groups.
-pub fn validate_qubo(
-    qubo: &Qubo,
-    x: &[u8],
-    reported_energy: f64,
-    read_energies: &[f64],
-    groups: &[OneHot],
-    seed: u64,
-) -> Validation {
-    let ising = qubo.to_ising();
-    let energy = qubo.energy(x);
-    let tol = 1e-9 * energy.abs().max(1.0);
-    let greedy_energy = greedy_baseline(&ising, 8, seed);
-    Validation {
-        energy,
-        energy_matches: (energy - reported_energy).abs() <= tol,
-        greedy_energy,
-        beats_greedy: energy <= greedy_energy + tol,
-        confidence: confidence(read_energies, reported_energy),
-        violations: one_hot_violations(x, groups),
-    }
 }
 
 #[cfg(test)]
