@@ -332,25 +332,6 @@ impl Ising {
             })
             .fold(0.0, f64::max)
     }
-
-    /// Smallest nonzero `|h_i|` or `|J_ij|`, or `None` when the model has no bias at all.
-    pub fn min_abs_bias(&self) -> Option<f64> {
-        self.h
-            .iter()
-            .chain(self.j.val.iter())
-            .map(|b| b.abs())
-            .filter(|&b| b > 0.0)
-            .reduce(f64::min)
-    }
-
-    /// Share of possible couplings present, in [0, 1].
-    pub fn density(&self) -> f64 {
-        let n = self.n() as f64;
-        if n < 2.0 {
-            return 0.0;
-        }
-        self.j.couplings() as f64 / (n * (n - 1.0) / 2.0)
-    }
 }
 
 /// Spins to bits: `x = (1 + s) / 2`.
