@@ -93,6 +93,40 @@ impl Csr {
         Ok(Csr { row_ptr, col, val })
     }
 
+    /// The same matrix with every value mapped by `f` (the conversions' exact rescalings),
+    /// keeping rows and columns; entries that become zero (an underflowing rescale) are
+    /// dropped, as [`Csr::from_terms`] drops zero sums.
+    fn map_values(&self, f: impl Fn(f64) -> f64) -> Csr {
+        let val: Vec<f64> = self.val.iter().map(|&v| f(v)).collect();
+        if !val.contains(&0.0) {
+            return Csr {
+                row_ptr: self.row_ptr.clone(),
+                col: self.col.clone(),
+                val,
+            };
+        }
+        let mut row_ptr = Vec::with_capacity(self.row_ptr.len());
+        row_ptr.push(0u32);
+        let mut col = Vec::with_capacity(self.col.len());
+        let mut kept = Vec::with_capacity(val.len());
+        for w in self.row_ptr.windows(2) {
+            let (a, b) = (w[0] as usize, w[1] as usize);
+            for (&c, &v) in self.col[a..b].iter().zip(&val[a..b]) {
+                if v != 0.0 {
+                    col.push(c);
+                    kept.push(v);
+                }
+            }
+            // At most the source's entry count, which fits in u32.
+            row_ptr.push(col.len() as u32);
+        }
+        Csr {
+            row_ptr,
+            col,
+            val: kept,
+        }
+    }
+
     /// Neighbours of `i`: columns and values.
     #[inline]
     pub fn row(&self, i: usize) -> (&[u32], &[f64]) {
@@ -234,17 +268,14 @@ impl Qubo {
 
     /// The equivalent Ising model under `x = (1 + s) / 2`: same energy for every state.
     pub fn to_ising(&self) -> Ising {
-        let n = self.n();
         let mut h: Vec<f64> = self.linear.iter().map(|a| a / 2.0).collect();
         let mut offset = self.offset + self.linear.iter().sum::<f64>() / 2.0;
-        let mut terms = Vec::with_capacity(self.quad.couplings());
         for (i, j, b) in self.quad.upper() {
             h[i] += b / 4.0;
             h[j] += b / 4.0;
             offset += b / 4.0;
-            terms.push((i, j, b / 4.0));
         }
-        let j = Csr::from_terms(n, &terms).unwrap_or_else(|_| self.quad.clone());
+        let j = self.quad.map_values(|b| b / 4.0);
         Ising { h, j, offset }
     }
 }
@@ -305,17 +336,14 @@ impl Ising {
 
     /// The equivalent QUBO under `s = 2x - 1`: same energy for every state.
     pub fn to_qubo(&self) -> Qubo {
-        let n = self.n();
         let mut a: Vec<f64> = self.h.iter().map(|h| 2.0 * h).collect();
         let mut offset = self.offset - self.h.iter().sum::<f64>();
-        let mut terms = Vec::with_capacity(self.j.couplings());
         for (i, j, w) in self.j.upper() {
             a[i] -= 2.0 * w;
             a[j] -= 2.0 * w;
             offset += w;
-            terms.push((i, j, 4.0 * w));
         }
-        let quad = Csr::from_terms(n, &terms).unwrap_or_else(|_| self.j.clone());
+        let quad = self.j.map_values(|w| 4.0 * w);
         Qubo {
             linear: a,
             quad,
@@ -358,6 +386,59 @@ mod tests {
             let s = bits_to_spins(&x);
             assert!((q.energy(&x) - ising.energy(&s)).abs() < 1e-9);
             assert!((ising.to_qubo().energy(&x) - q.energy(&x)).abs() < 1e-9);
+        }
+    }
+
+    /// The conversions' matrices as the terms rebuilt by `from_terms` would give them.
+    fn rebuilt(m: &Csr, f: impl Fn(f64) -> f64) -> Csr {
+        let n = m.row_ptr.len() - 1;
+        let terms: Vec<_> = m.upper().map(|(i, j, v)| (i, j, f(v))).collect();
+        Csr::from_terms(n, &terms).expect("fits")
+    }
+
+    fn bits(m: &Csr) -> (Vec<u32>, Vec<u32>, Vec<u64>) {
+        let v = m.val.iter().map(|v| v.to_bits()).collect();
+        (m.row_ptr.clone(), m.col.clone(), v)
+    }
+
+    #[test]
+    fn rescaled_matrices_equal_a_rebuild_bit_for_bit() {
+        // 5e-324 / 4 underflows to zero and must vanish, 1e308 * 4 overflows and must stay.
+        let q = Qubo::new(
+            4,
+            &[(0, 1.0)],
+            &[(0, 1, 5e-324), (1, 2, 1e308), (0, 2, -3.0), (2, 3, 0.1)],
+            0.0,
+        )
+        .expect("valid");
+        let ising = q.to_ising();
+        assert_eq!(bits(&ising.j), bits(&rebuilt(&q.quad, |b| b / 4.0)));
+        assert_eq!(ising.j.couplings(), 3);
+        let back = ising.to_qubo();
+        assert_eq!(bits(&back.quad), bits(&rebuilt(&ising.j, |w| 4.0 * w)));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn conversions_match_a_rebuild_bit_for_bit(
+            n in 2usize..12,
+            raw in proptest::collection::vec((0usize..12, 0usize..12, -1e3f64..1e3), 0..60),
+            mask in proptest::prelude::any::<u16>(),
+        ) {
+            let quad: Vec<_> = raw
+                .into_iter()
+                .filter(|&(i, j, _)| i < n && j < n && i != j)
+                .collect();
+            let lin: Vec<_> = (0..n).map(|i| (i, i as f64 * 0.3 - 1.0)).collect();
+            let q = Qubo::new(n, &lin, &quad, 0.7).expect("valid");
+            let ising = q.to_ising();
+            proptest::prop_assert_eq!(bits(&ising.j), bits(&rebuilt(&q.quad, |b| b / 4.0)));
+            let back = ising.to_qubo();
+            proptest::prop_assert_eq!(bits(&back.quad), bits(&rebuilt(&ising.j, |w| 4.0 * w)));
+            let x: Vec<u8> = (0..n).map(|b| ((mask >> b) & 1) as u8).collect();
+            let s = bits_to_spins(&x);
+            let old_ising = Ising { j: rebuilt(&q.quad, |b| b / 4.0), ..ising.clone() };
+            proptest::prop_assert_eq!(ising.energy(&s).to_bits(), old_ising.energy(&s).to_bits());
         }
     }
 
