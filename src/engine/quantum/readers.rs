@@ -92,7 +92,8 @@ impl Problem {
     }
 }
 
-/// Non-empty lines after stripping comments (`#`, `%`, `c `), with 1-based numbers.
+/// The lines that are neither blank nor comments (lines starting with `#` or `%`), trimmed,
+/// with their 1-based numbers. A DIMACS-style `c ` line is not a comment here.
 fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.lines().enumerate().filter_map(|(k, l)| {
         let t = l.trim();
