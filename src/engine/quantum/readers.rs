@@ -258,14 +258,9 @@ pub struct JsonModel {
     pub offset: f64,
 }
 
-/// Line of the byte offset `pos` in `text` (1-based).
-fn line_of(text: &str, pos: usize) -> usize {
-    text.as_bytes()
-        .iter()
-        .take(pos)
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+/// Line of the byte offset `pos` in `bytes` (1-based).
+fn line_of(bytes: &[u8], pos: usize) -> usize {
+    bytes.iter().take(pos).filter(|&&b| b == b'\n').count() + 1
 }
 
 /// Reads the JSON model format (see [`JsonModel`]).
@@ -274,7 +269,7 @@ pub fn parse_json(text: &str) -> Result<Problem, ReadError> {
     // serde_json gives no position for values it accepted; point at the field's key instead.
     let at = |key: &str| {
         text.find(&format!("\"{key}\""))
-            .map_or(1, |p| line_of(text, p))
+            .map_or(1, |p| line_of(text.as_bytes(), p))
     };
     if model.n == 0 || model.n > MAX_VARIABLES {
         return Err(err(
@@ -338,14 +333,10 @@ pub fn parse_bytes(bytes: &[u8], format: Format) -> Result<Problem, ReadError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => parse(text, format),
         Err(e) => {
-            let line = line_of_bytes(bytes, e.valid_up_to());
+            let line = line_of(bytes, e.valid_up_to());
             Err(err(line, "input is not valid UTF-8"))
         }
     }
-}
-
-fn line_of_bytes(bytes: &[u8], pos: usize) -> usize {
-    bytes.iter().take(pos).filter(|&&b| b == b'\n').count() + 1
 }
 
 #[cfg(test)]
