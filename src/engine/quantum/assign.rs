@@ -156,18 +156,24 @@ impl AssignmentProblem {
     pub fn greedy(&self) -> Vec<usize> {
         let mut placed: Vec<(usize, usize)> = Vec::with_capacity(self.processes.len());
         for p in 0..self.processes.len() {
-            let mut best = (f64::INFINITY, 0);
-            for g in 0..self.groups.len() {
-                placed.push((p, g));
-                let v = self.partial_objective(&placed);
-                placed.pop();
-                if v < best.0 {
-                    best = (v, g);
-                }
-            }
-            placed.push((p, best.1));
+            self.place_best(&mut placed, p);
         }
         placed.into_iter().map(|(_, g)| g).collect()
+    }
+
+    /// Appends `(p, g)` for the group `g` that gives `placed` the least objective (the lowest
+    /// such `g` on ties; group 0 if none is finite).
+    fn place_best(&self, placed: &mut Vec<(usize, usize)>, p: usize) {
+        let mut best = (f64::INFINITY, 0);
+        for g in 0..self.groups.len() {
+            placed.push((p, g));
+            let v = self.partial_objective(placed);
+            placed.pop();
+            if v < best.0 {
+                best = (v, g);
+            }
+        }
+        placed.push((p, best.1));
     }
 
     /// The one-hot penalty weight `A` used by [`AssignmentProblem::to_qubo`].
@@ -236,16 +242,7 @@ impl AssignmentProblem {
         }
         let feasible = missing.is_empty();
         for p in missing {
-            let mut best = (f64::INFINITY, 0);
-            for g in 0..ng {
-                placed.push((p, g));
-                let v = self.partial_objective(&placed);
-                placed.pop();
-                if v < best.0 {
-                    best = (v, g);
-                }
-            }
-            placed.push((p, best.1));
+            self.place_best(&mut placed, p);
         }
         let mut group_of = vec![0; self.processes.len()];
         for (p, g) in placed {
