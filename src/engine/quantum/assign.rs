@@ -134,12 +134,27 @@ impl AssignmentProblem {
 
     /// Contention + cost of a complete assignment (`group_of[p]` < groups).
     pub fn objective(&self, group_of: &[usize]) -> f64 {
+        self.objective_of(self.processes.iter().zip(group_of.iter().copied()))
+    }
+
+    /// Group loads of the `(process, group)` placements.
+    fn loads_of<'a>(&self, placed: impl Iterator<Item = (&'a ProcessDemand, usize)>) -> Vec<f64> {
         let mut loads = vec![0.0; self.groups.len()];
-        let mut cost = 0.0;
-        for (p, &g) in self.processes.iter().zip(group_of) {
+        for (p, g) in placed {
             loads[g] += p.demand;
-            cost += p.importance * p.demand * self.groups[g].cost;
         }
+        loads
+    }
+
+    /// Contention + cost counting only the `(process, group)` placements given.
+    fn objective_of<'a>(
+        &self,
+        placed: impl Iterator<Item = (&'a ProcessDemand, usize)> + Clone,
+    ) -> f64 {
+        let loads = self.loads_of(placed.clone());
+        let cost = placed.fold(0.0, |c, (p, g)| {
+            c + p.importance * p.demand * self.groups[g].cost
+        });
         let contention: f64 = self
             .groups
             .iter()
@@ -253,24 +268,12 @@ impl AssignmentProblem {
 
     /// Objective counting only the listed `(process, group)` placements.
     fn partial_objective(&self, placed: &[(usize, usize)]) -> f64 {
-        let sub = AssignmentProblem {
-            processes: placed
-                .iter()
-                .map(|&(p, _)| self.processes[p].clone())
-                .collect(),
-            ..self.clone()
-        };
-        let groups: Vec<usize> = placed.iter().map(|&(_, g)| g).collect();
-        sub.objective(&groups)
+        self.objective_of(placed.iter().map(|&(p, g)| (&self.processes[p], g)))
     }
 
     /// Group loads of an assignment.
     pub fn loads(&self, group_of: &[usize]) -> Vec<f64> {
-        let mut loads = vec![0.0; self.groups.len()];
-        for (p, &g) in self.processes.iter().zip(group_of) {
-            loads[g] += p.demand;
-        }
-        loads
+        self.loads_of(self.processes.iter().zip(group_of.iter().copied()))
     }
 }
 
