@@ -67,3 +67,29 @@ fn malformed_file_fails_with_line() {
     assert!(err.contains("line 2") && err.contains("outside"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_flag_the_backend_would_ignore_is_refused() {
+    let g = quantum_common::shared().join("benchmarks/gset/G14.txt");
+    let g = g.to_str().expect("utf-8 path");
+    let (code, _, err) = solve(&[g, "--backend", "sa", "--time-limit", "1s"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--backend sa has no time budget"), "{err}");
+    let (code, _, err) = solve(&[
+        g,
+        "--backend",
+        "tabu",
+        "--time-limit",
+        "100ms",
+        "--target",
+        "-1",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("--target is honoured by --backend auto only"),
+        "{err}"
+    );
+    let (code, _, err) = solve(&[g, "--target", "-1"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--target needs --time-limit"), "{err}");
+}

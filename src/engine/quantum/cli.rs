@@ -102,8 +102,38 @@ fn parse_time_limit(text: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// Why these flags cannot be honoured by the chosen backend, if they cannot: a flag a backend
+/// would silently ignore is refused instead.
+fn unsupported_flags(args: &SolveArgs) -> Option<String> {
+    let backend = match args.backend {
+        BackendArg::Auto => "auto",
+        BackendArg::Exact => "exact",
+        BackendArg::Sa => "sa",
+        BackendArg::Pt => "pt",
+        BackendArg::Tabu => "tabu",
+    };
+    if args.time_limit.is_some() && matches!(args.backend, BackendArg::Sa | BackendArg::Exact) {
+        return Some(format!(
+            "--backend {backend} has no time budget (sa runs exactly --reads x --sweeps, exact \
+             runs to the proof): leave out --time-limit, or use --backend auto, pt or tabu"
+        ));
+    }
+    if args.target.is_some() && !matches!(args.backend, BackendArg::Auto) {
+        return Some(format!(
+            "--target is honoured by --backend auto only, not by {backend}"
+        ));
+    }
+    if args.target.is_some() && args.time_limit.is_none() {
+        return Some("--target needs --time-limit (it stops a time-limited run early)".into());
+    }
+    None
+}
+
 /// Runs `powerhook solve`; returns the process exit code (0 on success).
 pub fn run(args: &SolveArgs) -> Result<i32, SolveCliError> {
+    if let Some(why) = unsupported_flags(args) {
+        return Err(SolveError::InvalidParameter(why).into());
+    }
     let path = args.file.display().to_string();
     let bytes = std::fs::read(&args.file).map_err(|source| SolveCliError::Io {
         path: path.clone(),
