@@ -68,8 +68,8 @@ fn json_malformed_models() {
         ),
         (
             "{\"type\": \"qubo\", \"n\": 2,\n\"linear\": [[7, 1.0]]}",
-            1,
-            "out of range",
+            2,
+            "`linear`: variable 7 is out of range",
         ),
     ];
     for &(text, line, reason) in cases {

@@ -286,6 +286,22 @@ pub fn parse_json(text: &str) -> Result<Problem, ReadError> {
         }
     }
     let fail = |key: &str, e: ModelError| err(at(key), format!("`{key}`: {e}"));
+    // The linear terms are checked here, so that what the model refuses below (and reports
+    // against `quadratic`) can only come from the quadratic terms.
+    for &(i, v) in &model.linear {
+        if i >= model.n {
+            return Err(fail(
+                "linear",
+                ModelError::OutOfRange {
+                    index: i,
+                    n: model.n,
+                },
+            ));
+        }
+        if !v.is_finite() {
+            return Err(fail("linear", ModelError::NotFinite { i, j: i, value: v }));
+        }
+    }
     if !model.offset.is_finite() {
         return Err(err(at("offset"), "offset is not finite"));
     }
