@@ -108,11 +108,7 @@ fn probabilities_by_name<S: serde::Serializer>(p: &[f64; 8], s: S) -> Result<S::
 impl ProcessVerdict {
     /// Probability of one class.
     pub fn probability(&self, c: PatternType) -> f64 {
-        PatternType::ALL
-            .iter()
-            .position(|x| *x == c)
-            .map(|i| self.probabilities[i])
-            .unwrap_or(0.0)
+        self.probabilities[c.index()]
     }
 }
 
@@ -410,7 +406,7 @@ impl WorkloadAnalyzer {
             }
             // No model (cannot happen with the embedded file, which a test parses): `other`
             // with confidence 0, never a pattern.
-            Err(_) => ([0.0; 8], 7, 0.0),
+            Err(_) => ([0.0; 8], PatternType::Other.index(), 0.0),
         };
         self.last.push(ProcessVerdict {
             pid,
@@ -443,11 +439,9 @@ fn classify_from(m: &Model, sp: &StaticPart, x: &[f64; N_FEATURES]) -> ([f64; 8]
     let p = m.probabilities_from(sp, x);
     let mut probabilities = [0.0; 8];
     for (k, c) in MODEL_CLASSES.iter().enumerate() {
-        if let Some(i) = PatternType::ALL.iter().position(|a| a == c) {
-            probabilities[i] = p[k];
-        }
+        probabilities[c.index()] = p[k];
     }
-    let mut best = 7;
+    let mut best = PatternType::Other.index();
     for (i, v) in probabilities.iter().enumerate() {
         if *v > probabilities[best] {
             best = i;
@@ -459,7 +453,7 @@ fn classify_from(m: &Model, sp: &StaticPart, x: &[f64; N_FEATURES]) -> ([f64; 8]
 /// The rule verdict for a process under the busy threshold.
 fn idle_verdict(pid: u32, name: String, share: f64) -> ProcessVerdict {
     let mut probabilities = [0.0; 8];
-    probabilities[6] = 1.0; // PatternType::ALL[6] is Idle
+    probabilities[PatternType::Idle.index()] = 1.0;
     ProcessVerdict {
         pid,
         name,
@@ -640,6 +634,10 @@ mod tests {
         assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
         assert_eq!(p[best], conf);
         assert!(p.iter().all(|v| *v <= conf));
-        assert_eq!(p[6], 0.0, "the model never says idle");
+        assert_eq!(
+            p[PatternType::Idle.index()],
+            0.0,
+            "the model never says idle"
+        );
     }
 }

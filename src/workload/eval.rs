@@ -141,7 +141,7 @@ pub fn metrics(
             correct: 0,
         })
         .collect();
-    let idx = |c: PatternType| PatternType::ALL.iter().position(|x| *x == c).unwrap_or(7);
+    let idx = PatternType::index;
     for d in data.iter().filter(|d| d.split == split) {
         out[idx(d.label)].support += 1;
         let (c, conf) = predict(model, d);

@@ -33,6 +33,11 @@ pub enum PatternType {
 }
 
 impl PatternType {
+    /// Position in [`PatternType::ALL`] (which lists the classes in declaration order).
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             PatternType::NpHard => "np_hard",
@@ -86,5 +91,17 @@ impl WorkloadPatterns {
     /// No pattern seen.
     pub fn none() -> Self {
         Self::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PatternType;
+
+    #[test]
+    fn index_is_the_position_in_all() {
+        for (i, c) in PatternType::ALL.iter().enumerate() {
+            assert_eq!(c.index(), i, "{c:?}");
+        }
     }
 }
