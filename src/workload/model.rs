@@ -67,17 +67,27 @@ pub struct Model {
 /// * A compiler, browser or compressor name with no solver, ML or optimiser library rules out
 ///   the three seed patterns: busy is not a pattern.
 pub fn rule_mask(x: &[f64; N_FEATURES]) -> [bool; K] {
-    let on = |name: &str| feature_index(name).is_some_and(|i| x[i] > 0.5);
-    let any = |names: &[&str]| names.iter().any(|n| on(n));
+    let [solver, known_busy, pattern_libs] = rule_features();
+    let any = |idx: &[usize]| idx.iter().any(|&i| x[i] > 0.5);
     let mut allow = [true; K];
-    let solver = any(&[
-        "lib_mip", "lib_sat", "lib_smt", "lib_cp", "name_sat", "name_smt", "name_mip", "name_cp",
-    ]);
-    if solver {
+    if any(solver) {
         allow[1] = false;
     }
-    let known_busy = any(&["name_cc", "name_browser", "name_compress"]);
-    let pattern_libs = any(&[
+    if any(known_busy) && !any(pattern_libs) {
+        allow[0] = false;
+        allow[1] = false;
+        allow[2] = false;
+    }
+    allow
+}
+
+/// The rules' feature names: solver evidence, known busy programs, pattern libraries.
+const RULE_FEATURES: [&[&str]; 3] = [
+    &[
+        "lib_mip", "lib_sat", "lib_smt", "lib_cp", "name_sat", "name_smt", "name_mip", "name_cp",
+    ],
+    &["name_cc", "name_browser", "name_compress"],
+    &[
         "lib_mip",
         "lib_sat",
         "lib_smt",
@@ -90,13 +100,15 @@ pub fn rule_mask(x: &[f64; N_FEATURES]) -> [bool; K] {
         "lib_convex",
         "lib_nlopt",
         "lib_least_squares",
-    ]);
-    if known_busy && !pattern_libs {
-        allow[0] = false;
-        allow[1] = false;
-        allow[2] = false;
-    }
-    allow
+    ],
+];
+
+/// [`RULE_FEATURES`] as feature indexes, looked up once.
+fn rule_features() -> &'static [Vec<usize>; 3] {
+    static IDX: std::sync::OnceLock<[Vec<usize>; 3]> = std::sync::OnceLock::new();
+    IDX.get_or_init(|| {
+        RULE_FEATURES.map(|names| names.iter().filter_map(|n| feature_index(n)).collect())
+    })
 }
 
 /// Softmax over allowed entries of `z` (masked entries get 0).
@@ -133,13 +145,21 @@ impl Model {
 
     /// Raw scores `W x + b`.
     pub fn logits(&self, x: &[f64; N_FEATURES]) -> [f64; K] {
-        self.logits_from(&self.static_part(x), x)
+        self.scores(&self.static_scores(x), x)
     }
 
     /// The part of the scores that depends only on the static entries of `x` (the first
     /// [`N_STATIC`]), and the rule mask (which reads only static entries): constant while a
     /// process runs, so the analyzer computes it once per process instance.
     pub fn static_part(&self, x: &[f64; N_FEATURES]) -> StaticPart {
+        StaticPart {
+            partial: self.static_scores(x),
+            allow: rule_mask(x),
+        }
+    }
+
+    /// The scores' sums over the static entries of `x`.
+    fn static_scores(&self, x: &[f64; N_FEATURES]) -> [f64; K] {
         let mut partial = [0.0; K];
         for (k, row) in self.weights.iter().enumerate() {
             partial[k] = row[..N_STATIC]
@@ -147,22 +167,24 @@ impl Model {
                 .zip(&x[..N_STATIC])
                 .fold(sum_start(), |a, (w, v)| a + w * v);
         }
-        StaticPart {
-            partial,
-            allow: rule_mask(x),
-        }
+        partial
     }
 
     /// `W x + b` from a [`static_part`](Self::static_part) of a vector whose static entries
     /// equal `x`'s: the same additions in the same order as a full dot product, so the result
     /// is bit for bit that of [`logits`](Self::logits) on `x`.
     pub fn logits_from(&self, sp: &StaticPart, x: &[f64; N_FEATURES]) -> [f64; K] {
+        self.scores(&sp.partial, x)
+    }
+
+    /// The scores from their static sums and the dynamic entries of `x`.
+    fn scores(&self, partial: &[f64; K], x: &[f64; N_FEATURES]) -> [f64; K] {
         let mut z = self.bias;
         for (k, row) in self.weights.iter().enumerate() {
             z[k] += row[N_STATIC..]
                 .iter()
                 .zip(&x[N_STATIC..])
-                .fold(sp.partial[k], |a, (w, v)| a + w * v);
+                .fold(partial[k], |a, (w, v)| a + w * v);
         }
         z
     }
@@ -414,6 +436,15 @@ pub fn fit_temperature(model: &Model, calib: &[Example]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_rule_feature_name_is_a_feature() {
+        for names in RULE_FEATURES {
+            for n in names {
+                assert!(feature_index(n).is_some(), "{n} is not a feature");
+            }
+        }
+    }
 
     /// The scores as one dot product per class (the form before the static part was split
     /// off), for comparison.
