@@ -11,7 +11,7 @@ use powerhook::workload::eval::{fixture_options, ScratchDir};
 use powerhook::workload::fixture::{
     committed_dir, FixtureProcess, FixtureSet, TickCounters, TICK_S,
 };
-use powerhook::workload::procfs::{parse_maps_libs, read_into};
+use powerhook::workload::procfs::{parse_maps_libs, ProcDir};
 use powerhook::workload::{AnalyzerOptions, PatternType, WorkloadAnalyzer};
 
 /// CPU time of this thread, seconds.
@@ -101,26 +101,24 @@ fn extend(set: &mut FixtureSet, n: usize) {
     }
 }
 
-/// Mean CPU microseconds to read and parse `maps` of each pid under `proc_dir`.
+/// Mean CPU microseconds to read and parse `maps` of each pid under `proc_dir`, through the
+/// analyzer's own reader (`ProcDir`, files opened relative to the held directory).
 fn maps_cost(proc_dir: &Path, limit: usize) -> (usize, f64) {
     let mut buf = Vec::new();
-    let pids: Vec<_> = std::fs::read_dir(proc_dir)
-        .map(|rd| {
-            rd.flatten()
-                .filter(|e| {
-                    e.file_name()
-                        .to_str()
-                        .is_some_and(|s| s.parse::<u32>().is_ok())
-                })
-                .map(|e| e.path().join("maps"))
-                .take(limit)
-                .collect()
-        })
-        .unwrap_or_default();
+    let Ok(mut dir) = ProcDir::open(proc_dir) else {
+        return (0, 0.0);
+    };
+    let mut pids = Vec::new();
+    while let Some(pid) = dir.next_pid() {
+        if pids.len() == limit {
+            break;
+        }
+        pids.push(pid);
+    }
     let c0 = thread_cpu();
     let mut n = 0;
-    for p in &pids {
-        if read_into(p, &mut buf).is_ok() {
+    for &pid in &pids {
+        if dir.read_into(pid, "maps", &mut buf).is_ok() {
             let libs = parse_maps_libs(&buf);
             std::hint::black_box(libs);
             n += 1;

@@ -30,15 +30,6 @@ pub enum ProcError {
     Parse { path: PathBuf, what: &'static str },
 }
 
-/// Read a whole file into `buf` (cleared first), reading until end of file (for `maps` and
-/// `cmdline`, which the kernel hands out a page at a time). Maps "not found" to `Vanished`.
-pub fn read_into(path: &Path, buf: &mut Vec<u8>) -> Result<(), ProcError> {
-    buf.clear();
-    let mut f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
-    f.read_to_end(buf).map_err(|e| io_err(path, e))?;
-    Ok(())
-}
-
 /// Read a small single-record file (`stat`, `status`, `io`, `uptime`) into `buf`, sparing the
 /// second `read` that only confirms end of file: the kernel writes these whole in one read
 /// when the buffer is large enough, so a read that does not fill the buffer is the end.
@@ -136,7 +127,9 @@ impl ProcDir {
         self.read(pid, name, buf, true, max)
     }
 
-    /// Like [`read_into`], for `PID/name` under this directory.
+    /// Read `PID/name` under this directory into `buf` (cleared first) until end of file (for
+    /// `maps` and `cmdline`, which the kernel hands out a page at a time). "Not found" is
+    /// [`ProcError::Vanished`].
     pub fn read_into(&self, pid: u32, name: &str, buf: &mut Vec<u8>) -> Result<(), ProcError> {
         self.read(pid, name, buf, false, usize::MAX)
     }
