@@ -168,20 +168,7 @@ fn a_power_saver_profile_fires_the_power_mode_trigger() {
 #[test]
 fn the_current_power_profiles_name_is_preferred_over_the_legacy_one() {
     let mut bus = PrivateBus::start();
-    let name = "org.freedesktop.UPower.PowerProfiles";
-    let path = "/org/freedesktop/UPower/PowerProfiles";
-    bus.object(name, path, name);
-    bus.call(
-        name,
-        path,
-        MOCK,
-        "AddProperty",
-        &(
-            name,
-            "ActiveProfile",
-            zbus::zvariant::Value::from("performance"),
-        ),
-    );
+    bus.current_power_profiles("performance");
     bus.template(
         "power_profiles_daemon",
         Some(r#"{"ActiveProfile": "power-saver"}"#),

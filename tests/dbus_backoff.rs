@@ -8,8 +8,6 @@ use powerhook::root::Root;
 use powerhook::sense::Sensor;
 use support::{FakeRoot, PrivateBus};
 
-const MOCK: &str = "org.freedesktop.DBus.Mock";
-
 #[test]
 fn an_absent_power_profiles_name_is_asked_again_only_after_a_minute() {
     let mut bus = PrivateBus::start();
@@ -29,20 +27,7 @@ fn an_absent_power_profiles_name_is_asked_again_only_after_a_minute() {
 
     // The current name appears. The sensor, which found it absent a moment ago, keeps
     // reading the legacy name: it does not ask the bus for the absent one on every tick.
-    let name = "org.freedesktop.UPower.PowerProfiles";
-    let path = "/org/freedesktop/UPower/PowerProfiles";
-    bus.object(name, path, name);
-    bus.call(
-        name,
-        path,
-        MOCK,
-        "AddProperty",
-        &(
-            name,
-            "ActiveProfile",
-            zbus::zvariant::Value::from("performance"),
-        ),
-    );
+    bus.current_power_profiles("performance");
     let s = sensor.sample(None, false);
     let mode = s.power_mode.expect("a power mode");
     assert_eq!(mode.source, "power-profiles-daemon (legacy name)");

@@ -282,6 +282,22 @@ impl PrivateBus {
         }
     }
 
+    /// power-profiles-daemon under its current name
+    /// (`org.freedesktop.UPower.PowerProfiles`) with `ActiveProfile` = `profile`: dbusmock's
+    /// template registers only the legacy name, so this is a bare object with the property.
+    pub fn current_power_profiles(&mut self, profile: &str) {
+        let name = "org.freedesktop.UPower.PowerProfiles";
+        let path = "/org/freedesktop/UPower/PowerProfiles";
+        self.object(name, path, name);
+        self.call(
+            name,
+            path,
+            "org.freedesktop.DBus.Mock",
+            "AddProperty",
+            &(name, "ActiveProfile", zbus::zvariant::Value::from(profile)),
+        );
+    }
+
     pub fn connect(&self) -> zbus::blocking::Connection {
         zbus::blocking::connection::Builder::address(self.address.as_str())
             .expect("address")
